@@ -1,0 +1,57 @@
+"""Filter sets for list endpoints (contract §5), built on django-filter.
+
+`ResourceFilterSet` gives every list the timestamp window filters; resources add their own.
+`created_after`/`updated_after` are inclusive and `*_before` exclusive, so windows tile.
+Values are validated by form fields, so a bad value is a 400 naming the parameter.
+"""
+
+import django_filters
+from django import forms
+from rest_framework.exceptions import ValidationError
+
+from nodestash.ids import is_valid_id
+
+
+class PrefixedIdFormField(forms.CharField):
+    def __init__(self, *args, prefix: str, **kwargs):
+        self.prefix = prefix
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value and not is_valid_id(value, self.prefix):
+            raise forms.ValidationError(f"'{value[:64]}' is not a valid {self.prefix}_ id.")
+        return value
+
+
+class PrefixedIdFilter(django_filters.CharFilter):
+    """Exact match on a prefixed id; a malformed id is a 400, a foreign one matches nothing."""
+
+    field_class = PrefixedIdFormField
+
+    def __init__(self, *args, prefix: str, **kwargs):
+        super().__init__(*args, prefix=prefix, **kwargs)
+
+
+class StrictBooleanFilter(django_filters.TypedChoiceFilter):
+    """`true` or `false` and nothing else (django-filter's own widget ignores bad values)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
+        kwargs.setdefault("coerce", lambda value: value == "true")
+        super().__init__(*args, **kwargs)
+
+
+class ResourceFilterSet(django_filters.FilterSet):
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    updated_after = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_before = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="lt")
+
+
+def filter_queryset(filterset_class, params, queryset, request=None):
+    """Apply a filter set; invalid values become a VALIDATION_ERROR naming the parameter."""
+    filterset = filterset_class(data=params, queryset=queryset, request=request)
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    return filterset.qs

@@ -1,0 +1,116 @@
+"""OpenAPI generation (drf-spectacular) that describes what clients really receive:
+resources as `{id, type, attributes}`, bodies inside the `data`/`meta` envelope, every
+error response in the error envelope, and the scope each operation needs."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
+from drf_spectacular.openapi import AutoSchema
+
+from apikeys.scopes import PUBLIC, required_scope
+
+ERROR_REF = {"$ref": "#/components/schemas/ErrorEnvelope"}
+META_REF = {"$ref": "#/components/schemas/Meta"}
+
+ERROR_DESCRIPTIONS = {
+    "400": "VALIDATION_ERROR: invalid body, query or header.",
+    "401": "MISSING_AUTH or INVALID_API_KEY.",
+    "403": "INSUFFICIENT_SCOPE or WORKSPACE_SUSPENDED.",
+    "404": "NOT_FOUND: no such resource in this workspace.",
+    "405": "METHOD_NOT_ALLOWED.",
+    "409": "CONFLICT, IDEMPOTENCY_KEY_REUSED or IDEMPOTENCY_KEY_IN_USE.",
+    "413": "PAYLOAD_TOO_LARGE: body over 1 MiB.",
+    "415": "UNSUPPORTED_MEDIA_TYPE: send JSON.",
+    "422": "UNPROCESSABLE_ENTITY: a referenced id does not exist in this workspace.",
+    "429": "RATE_LIMITED: see Retry-After.",
+    "500": "INTERNAL_ERROR.",
+    "503": "SERVICE_UNAVAILABLE: see Retry-After.",
+}
+READ_ERRORS = ("400", "401", "403", "404", "405", "429", "500", "503")
+WRITE_ERRORS = (*READ_ERRORS, "409", "413", "415", "422")
+PUBLIC_ERRORS = ("400", "405", "409", "413", "415", "429", "500", "503")
+
+
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "apikeys.authentication.ApiKeyAuthentication"
+    name = "BearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API key: `Authorization: Bearer nds_live_…`. Keys are only accepted in this header.",
+        }
+
+
+class SessionAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "workspaces.authentication.WorkspaceSessionAuthentication"
+    name = "SessionAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "sessionid",
+            "description": "Browser login (browsable API), full access to the person's own workspace; CSRF on writes.",
+        }
+
+
+class ResourceShapeExtension(OpenApiSerializerExtension):
+    """Responses of resource serializers are `{id, type, attributes}`; requests are plain fields."""
+
+    target_class = "nodestash.serializers.ResourceShapeMixin"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if direction == "request":
+            return schema
+        return {
+            "type": "object",
+            "required": ["id", "type", "attributes"],
+            "properties": {
+                "id": {"type": "string"},
+                "type": {"type": "string", "example": self.target.resource_type},
+                "attributes": schema,
+            },
+        }
+
+
+class EnvelopeAutoSchema(AutoSchema):
+    def _scope(self) -> str | None:
+        resource = getattr(self.view, "scope_resource", None)
+        if resource in (None, PUBLIC):
+            return None
+        return required_scope(resource, self.method)
+
+    def get_description(self):
+        description = super().get_description()
+        scope = self._scope()
+        note = f"Requires scope `{scope}`." if scope else "No authentication required."
+        return f"{description}\n\n{note}".strip()
+
+    def _get_response_for_code(self, serializer, status_code, media_types=None, direction="response"):
+        response = super()._get_response_for_code(serializer, status_code, media_types, direction)
+        is_page = self._is_list_view(serializer) and self._get_paginator() is not None
+        if status_code.startswith("2") and not is_page:
+            for media in response.get("content", {}).values():
+                media["schema"] = {
+                    "type": "object",
+                    "required": ["data", "meta"],
+                    "properties": {"data": media["schema"], "meta": META_REF},
+                }
+        return response
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        if getattr(self.view, "scope_resource", None) == PUBLIC:
+            codes = PUBLIC_ERRORS
+        else:
+            codes = READ_ERRORS if self.method in ("GET", "HEAD") else WRITE_ERRORS
+        for code in codes:
+            responses.setdefault(
+                code,
+                {"description": ERROR_DESCRIPTIONS[code], "content": {"application/json": {"schema": ERROR_REF}}},
+            )
+        return responses

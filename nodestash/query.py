@@ -1,0 +1,33 @@
+"""Query-string checks shared by every endpoint (contract §2, §5).
+
+Unknown parameters are a 400 naming the parameter (a typo must not silently return
+everything); so are repeated parameters and values with NUL characters.
+"""
+
+from django.http import QueryDict
+
+from nodestash.errors import validation_error
+
+# Accepted everywhere: DRF's `format` switch between the browsable API and JSON.
+GLOBAL_PARAMS = frozenset({"format"})
+
+
+def check_query_params(query: QueryDict, allowed: frozenset[str] | set[str], prefixes: tuple[str, ...] = ()) -> None:
+    for name, values in query.lists():
+        if "\x00" in name or any("\x00" in value for value in values):
+            raise validation_error(name.replace("\x00", ""), "Query parameters must not contain NUL characters.")
+        if name not in allowed and name not in GLOBAL_PARAMS and not name.startswith(prefixes or ("\x00",)):
+            raise validation_error(name[:100], f"Unknown query parameter '{name[:100]}'.")
+        if len(values) > 1:
+            raise validation_error(name[:100], f"Query parameter '{name[:100]}' is given more than once.")
+
+
+def parse_includes(raw: str | None, allowed: tuple[str, ...]) -> frozenset[str]:
+    if raw is None:
+        return frozenset()
+    names = [part.strip() for part in raw.split(",")]
+    for name in names:
+        if name not in allowed:
+            options = ", ".join(allowed) if allowed else "nothing"
+            raise validation_error("include", f"Cannot include '{name[:64]}'. Allowed: {options}.")
+    return frozenset(names)

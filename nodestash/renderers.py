@@ -1,0 +1,37 @@
+"""Renders every API response in the contract's envelope (§1).
+
+Views hand over one of three shapes and the renderer completes it with `meta.request_id`:
+- a resource (`{"id", "type", "attributes"}`) or any other object → `{"data": …, "meta": …}`;
+- a list page built by the paginator (`{"data": […], "meta": {"pagination": …}}`);
+- an error built by the exception handler (`{"error": …}`).
+A `None` body (204) renders as nothing.
+"""
+
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+
+from nodestash.request_ids import current_request_id
+
+
+def envelope(data) -> dict:
+    is_complete = isinstance(data, dict) and ("error" in data or "data" in data)
+    body = dict(data) if is_complete else {"data": data}
+    body["meta"] = {"request_id": current_request_id(), **body.get("meta", {})}
+    return body
+
+
+class EnvelopeJSONRenderer(JSONRenderer):
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        return super().render(envelope(data), accepted_media_type, renderer_context)
+
+
+class EnvelopeBrowsableAPIRenderer(BrowsableAPIRenderer):
+    """DRF's HTML explorer; shows the same enveloped JSON a client receives."""
+
+    def get_filter_form(self, data, view, request):
+        # Filters are documented in the OpenAPI schema; the HTML filter form would run the
+        # filterset without our unknown-parameter checks.
+        return None

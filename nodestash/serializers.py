@@ -1,0 +1,47 @@
+"""Base serializer for API resources: the `{"id", "type", "attributes"}` shape (contract §1).
+
+Also strict about input: a body field the resource does not have is a 400 (a typo must
+not be silently dropped), and relation fields must be declared explicitly with
+`WorkspaceRelatedField` (DRF's automatic ones would resolve ids across workspaces).
+"""
+
+from collections.abc import Mapping
+
+from django.core.exceptions import ImproperlyConfigured
+from rest_framework import serializers
+
+
+class UndeclaredRelatedField(serializers.RelatedField):
+    def __init__(self, *args, **kwargs):
+        raise ImproperlyConfigured(
+            "Declare relation fields explicitly with workspaces.tenancy.fields.WorkspaceRelatedField."
+        )
+
+
+class StrictFieldsMixin:
+    """Rejects body fields the serializer does not declare."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = [name for name in data if name not in self.fields]
+            if unknown:
+                raise serializers.ValidationError({name[:100]: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class ResourceShapeMixin:
+    """Represents an object as `{"id", "type": resource_type, "attributes": {…fields}}`."""
+
+    resource_type: str = ""
+
+    def to_representation(self, instance):
+        attributes = super().to_representation(instance)
+        return {"id": attributes["id"], "type": self.resource_type, "attributes": attributes}
+
+
+class ResourceSerializer(ResourceShapeMixin, StrictFieldsMixin, serializers.ModelSerializer):
+    serializer_related_field = UndeclaredRelatedField
+
+    @property
+    def workspace(self):
+        return self.context["workspace"]

@@ -1,0 +1,42 @@
+"""Non-API views: health probes and the JSON handlers for Django-level 404/500."""
+
+import logging
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+
+from nodestash.exceptions import error_response
+
+logger = logging.getLogger("nodestash.health")
+
+
+def healthz(request):
+    """The process is alive and serving."""
+    return JsonResponse({"status": "ok"})
+
+
+def readyz(request):
+    """The database and the counter store answer; 503 names what does not."""
+    checks = {"database": "ok", "counter_store": "ok"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:
+        logger.warning("readiness: database unreachable: %s", exc.__class__.__name__)
+        checks["database"] = "unavailable"
+    try:
+        cache.get("nodestash:readyz")
+    except Exception as exc:
+        logger.warning("readiness: counter store unreachable: %s", exc.__class__.__name__)
+        checks["counter_store"] = "unavailable"
+    ready = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
+
+
+def not_found(request, exception=None):
+    return error_response(404, "NOT_FOUND", "No such route.")
+
+
+def server_error(request):
+    return error_response(500, "INTERNAL_ERROR", "Internal server error.")

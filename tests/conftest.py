@@ -1,0 +1,40 @@
+import pytest
+from django.conf import settings
+
+from tests.helpers import Api, clear_cache, make_tenant
+
+USING_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+USING_REDIS = bool(settings.REDIS_URL)
+
+
+def pytest_collection_modifyitems(config, items):
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://…")
+    skip_redis = pytest.mark.skip(reason="needs Redis: set REDIS_URL=redis://…")
+    for item in items:
+        if "postgres" in item.keywords and not USING_POSTGRES:
+            item.add_marker(skip_pg)
+        if "redis" in item.keywords and not USING_REDIS:
+            item.add_marker(skip_redis)
+
+
+@pytest.fixture(autouse=True)
+def _db_and_clean_counters(db):
+    clear_cache()
+    yield
+
+
+@pytest.fixture
+def tenant():
+    """A workspace on the enterprise plan (no daily limit) with a `*` key."""
+    return make_tenant("Acme")
+
+
+@pytest.fixture
+def other_tenant():
+    """A second, unrelated workspace: its data must never show up in `tenant`'s requests."""
+    return make_tenant("Globex")
+
+
+@pytest.fixture
+def anon():
+    return Api()

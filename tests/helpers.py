@@ -1,0 +1,75 @@
+"""Test helpers: an API client speaking the contract, and workspace/key factories."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from apikeys.services import apikey_create
+from workspaces.services import workspace_create
+
+
+class Api:
+    """A DRF test client with a Bearer key; `api.get("/v1/contacts", limit=5)`."""
+
+    def __init__(self, key: str | None = None):
+        self.client = APIClient()
+        self.key = key
+
+    def _headers(self, headers):
+        merged = {"HTTP_AUTHORIZATION": f"Bearer {self.key}"} if self.key else {}
+        merged.update(headers or {})
+        return merged
+
+    def get(self, path, params=None, headers=None):
+        return self.client.get(path, params or {}, **self._headers(headers))
+
+    def post(self, path, body=None, headers=None):
+        return self.client.post(path, body, format="json", **self._headers(headers))
+
+    def patch(self, path, body=None, headers=None):
+        return self.client.patch(path, body, format="json", **self._headers(headers))
+
+    def put(self, path, body=None, headers=None):
+        return self.client.put(path, body, format="json", **self._headers(headers))
+
+    def delete(self, path, headers=None):
+        return self.client.delete(path, **self._headers(headers))
+
+    def raw(self, method, path, data=b"", content_type="application/json", headers=None):
+        return getattr(self.client, method.lower())(path, data, content_type=content_type, **self._headers(headers))
+
+
+@dataclass
+class Tenant:
+    """A workspace, its full-access key and a client using it."""
+
+    workspace: object
+    key: str
+    api: Api
+
+    def client_with_scopes(self, *scopes: str) -> Api:
+        _, plaintext = apikey_create(workspace=self.workspace, name="scoped", scopes=list(scopes))
+        return Api(plaintext)
+
+
+def make_tenant(name: str = "Acme", plan: str = "enterprise", environment: str = "live") -> Tenant:
+    workspace, _, plaintext = workspace_create(name=name, plan=plan, environment=environment)
+    return Tenant(workspace=workspace, key=plaintext, api=Api(plaintext))
+
+
+def clear_cache() -> None:
+    """Forget counters between tests; on Redis only this test run's keys (never FLUSHDB)."""
+    if "Redis" not in settings.CACHES["default"]["BACKEND"]:
+        cache.clear()
+        return
+    client = cache._cache.get_client(write=True)
+    prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+def error_code(response) -> str:
+    return response.json()["error"]["code"]

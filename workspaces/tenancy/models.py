@@ -1,0 +1,48 @@
+"""The abstract base of every workspace-owned model, and its managers.
+
+`objects` is fail-closed: it filters by the active workspace and raises
+`NoActiveWorkspace` when there is none, instead of quietly returning every tenant's rows.
+`unscoped` is the deliberate, greppable way around it (admin, migrations, key lookup).
+"""
+
+from django.db import models
+
+from workspaces.tenancy.context import current_workspace
+
+
+class NoActiveWorkspace(RuntimeError):
+    """A scoped query ran with no workspace active: a tenancy bug, never a client error."""
+
+
+class WorkspaceScopedManager(models.Manager):
+    def get_queryset(self):
+        workspace = current_workspace()
+        if workspace is None:
+            raise NoActiveWorkspace(
+                f"{self.model.__name__}.objects used with no active workspace; "
+                f"activate one or use {self.model.__name__}.unscoped on purpose."
+            )
+        return super().get_queryset().filter(workspace=workspace)
+
+    def none(self):
+        # An empty queryset reveals nothing, so it needs no workspace (schema generation uses it).
+        return super().get_queryset().none()
+
+
+class WorkspaceOwnedModel(models.Model):
+    """Carries the workspace, timestamps and both managers; subclasses add an `id` field.
+
+    Indexes of subclasses should lead with `workspace` (every query filters by it).
+    """
+
+    workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WorkspaceScopedManager()
+    unscoped = models.Manager()  # noqa: DJ012 (ruff takes a second manager for a field)
+
+    class Meta:
+        abstract = True
+        default_manager_name = "objects"
+        base_manager_name = "unscoped"

@@ -1,0 +1,95 @@
+from django.conf import settings
+from django.urls import reverse
+from django_ratelimit.core import get_usage
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apikeys.scopes import PUBLIC
+from apikeys.serializers import ApiKeyWithSecretSerializer
+from nodestash.errors import RateLimited
+from nodestash.query import check_query_params
+from workspaces import services
+from workspaces.plans import PLANS
+from workspaces.serializers import PlanSerializer, SignupSerializer, SubscriptionSerializer, WorkspaceSerializer
+from workspaces.tenancy.principal import FULL_ACCESS
+
+
+class WorkspaceAPIView(APIView):
+    """Base for endpoints about the caller's own workspace (no id in the path)."""
+
+    scope_resource = FULL_ACCESS
+    allowed_params: frozenset[str] = frozenset()
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        check_query_params(request.query_params, self.allowed_params)
+
+    @property
+    def workspace(self):
+        return self.request.auth.workspace
+
+
+class WorkspaceView(WorkspaceAPIView):
+    """The workspace the API key belongs to: name, plan, limits and today's usage."""
+
+    serializer_class = WorkspaceSerializer
+
+    @extend_schema(responses=WorkspaceSerializer)
+    def get(self, request):
+        return Response(WorkspaceSerializer(self.workspace).data)
+
+    @extend_schema(request=WorkspaceSerializer, responses=WorkspaceSerializer)
+    def patch(self, request):
+        serializer = WorkspaceSerializer(self.workspace, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        name = serializer.validated_data.get("name", self.workspace.name)
+        return Response(WorkspaceSerializer(services.workspace_rename(workspace=self.workspace, name=name)).data)
+
+
+class PlanListView(WorkspaceAPIView):
+    """Every plan with its daily and burst limits."""
+
+    @extend_schema(responses=PlanSerializer(many=True))
+    def get(self, request):
+        data = PlanSerializer(list(PLANS.values()), many=True).data
+        return Response({"data": data, "meta": {"pagination": {"next_cursor": None, "has_more": False}}})
+
+
+class SubscriptionView(WorkspaceAPIView):
+    """The workspace's plan, its limits and today's usage."""
+
+    @extend_schema(responses=SubscriptionSerializer)
+    def get(self, request):
+        return Response(SubscriptionSerializer(self.workspace).data)
+
+
+class SignupView(APIView):
+    """Create an account, its workspace (free plan) and a `*` key, shown once. Limited per IP."""
+
+    scope_resource = PUBLIC
+    authentication_classes = []
+    serializer_class = SignupSerializer
+
+    def check_signup_rate(self, request):
+        usage = get_usage(request, group="signup", key="ip", rate=settings.SIGNUP_RATE, method="POST", increment=True)
+        if usage and usage["should_limit"]:
+            wait = max(1, int(usage["time_left"]))
+            raise RateLimited(
+                f"Too many signups from this address; try again in {wait} seconds.",
+                extra={"retry_after": wait, "upgrade_url": settings.UPGRADE_URL},
+                headers={"Retry-After": str(wait)},
+            )
+
+    @extend_schema(request=SignupSerializer, responses={201: WorkspaceSerializer}, auth=[])
+    def post(self, request):
+        self.check_signup_rate(request)
+        check_query_params(request.query_params, frozenset())
+        serializer = SignupSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        _, workspace, api_key, plaintext = services.account_signup(**serializer.validated_data)
+        body = WorkspaceSerializer(workspace).data
+        key_context = {"plaintext_key": plaintext}
+        body["attributes"]["api_key"] = ApiKeyWithSecretSerializer(api_key, context=key_context).data
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": reverse("workspace")})
