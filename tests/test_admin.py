@@ -1,0 +1,144 @@
+"""The operator admin: staff only, bounded queries, cross-workspace lists through the unscoped
+manager, workspace creation with default content, key revocation, and never a key's secret."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from apikeys.models import ApiKey
+from tests.helpers import make_tenant
+from workspaces.models import Workspace
+from workspaces.plans import PLANS
+from workspaces.services import DEFAULT_KEY_NAME
+
+CHANGELISTS = ("/admin/workspaces/workspace/", "/admin/apikeys/apikey/", "/admin/workspaces/membership/")
+
+
+@pytest.fixture
+def operator():
+    user = get_user_model().objects.create_superuser("ops", "ops@example.com", "a-long-operator-password")
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def changelist_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+@pytest.mark.parametrize("url", CHANGELISTS)
+def test_changelist_queries_do_not_grow_with_rows(operator, tenant, url):
+    before = changelist_queries(operator, url)
+    for index in range(5):
+        make_tenant(f"Extra {index}").client_with_scopes("contacts:read")
+    assert changelist_queries(operator, url) <= before
+    assert before <= 12
+
+
+@pytest.mark.parametrize("url", CHANGELISTS)
+def test_non_staff_user_cannot_reach_the_admin(url):
+    user = get_user_model().objects.create_user("person", "person@example.com", "a-long-user-password")
+    client = Client()
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_anonymous_visitor_is_sent_to_login():
+    response = Client().get("/admin/apikeys/apikey/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_key_pages_never_show_the_hash_or_secret(operator, tenant):
+    api_key = ApiKey.unscoped.get(workspace=tenant.workspace)
+    for url in ("/admin/apikeys/apikey/", f"/admin/apikeys/apikey/{api_key.pk}/change/"):
+        response = operator.get(url)
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert api_key.key_hint in page
+        assert api_key.key_hash not in page
+        assert tenant.key not in page
+        assert tenant.key[-20:] not in page
+
+
+def test_keys_cannot_be_added_edited_or_deleted_in_the_admin(operator, tenant):
+    api_key = ApiKey.unscoped.get(workspace=tenant.workspace)
+    assert operator.get("/admin/apikeys/apikey/add/").status_code == 403
+    assert operator.get(f"/admin/apikeys/apikey/{api_key.pk}/delete/").status_code == 403
+    operator.post(f"/admin/apikeys/apikey/{api_key.pk}/change/", {"name": "renamed"})
+    api_key.refresh_from_db()
+    assert api_key.name == DEFAULT_KEY_NAME
+
+
+def test_key_changelist_filters_by_workspace(operator, tenant, other_tenant):
+    response = operator.get("/admin/apikeys/apikey/", {"workspace__id__exact": other_tenant.workspace.pk})
+    page = response.content.decode()
+    other_hint = ApiKey.unscoped.get(workspace=other_tenant.workspace).key_hint
+    own_hint = ApiKey.unscoped.get(workspace=tenant.workspace).key_hint
+    assert other_hint in page and own_hint not in page
+
+
+def revoke(operator, *keys):
+    return operator.post(
+        "/admin/apikeys/apikey/",
+        {"action": "revoke", "_selected_action": [key.pk for key in keys]},
+        follow=True,
+    )
+
+
+def test_revoke_action_revokes_and_the_key_stops_working(operator, tenant):
+    spare = tenant.client_with_scopes("contacts:read")
+    spare_key = ApiKey.unscoped.get(workspace=tenant.workspace, name="scoped")
+    response = revoke(operator, spare_key)
+    assert "Revoked 1 API key" in response.content.decode()
+    spare_key.refresh_from_db()
+    assert spare_key.revoked_at is not None
+    assert spare.get("/v1/api-keys").status_code == 401
+
+
+def test_revoke_action_reports_the_last_full_access_key_rule(operator, tenant):
+    only_key = ApiKey.unscoped.get(workspace=tenant.workspace)
+    response = revoke(operator, only_key)
+    assert "last active" in response.content.decode()
+    only_key.refresh_from_db()
+    assert only_key.revoked_at is None
+    assert tenant.api.get("/v1/workspace").status_code == 200
+
+
+def test_workspace_created_in_admin_gets_its_default_content(operator):
+    response = operator.post(
+        "/admin/workspaces/workspace/add/",
+        {"name": "Made by ops", "plan": "starter", "environment": "test"},
+    )
+    assert response.status_code == 302
+    workspace = Workspace.objects.get(name="Made by ops")
+    assert (workspace.plan, workspace.environment, workspace.is_suspended) == ("starter", "test", False)
+    key = ApiKey.unscoped.get(workspace=workspace)
+    assert key.name == DEFAULT_KEY_NAME and key.scopes == ["*"]
+    assert key.key_hint.startswith("nds_test_")
+
+
+def test_operator_changes_the_plan(operator, tenant):
+    url = f"/admin/workspaces/workspace/{tenant.workspace.pk}/change/"
+    response = operator.post(url, {"name": "Acme", "plan": "scale", "is_suspended": ""})
+    assert response.status_code == 302
+    tenant.workspace.refresh_from_db()
+    assert tenant.workspace.plan == "scale"
+    body = tenant.api.get("/v1/billing/subscription").json()["data"]["attributes"]
+    assert body["plan"] == "scale" and body["daily_limit"] == PLANS["scale"].daily_limit
+
+
+def test_suspend_and_unsuspend_actions(operator, tenant, other_tenant):
+    url = "/admin/workspaces/workspace/"
+    operator.post(url, {"action": "suspend", "_selected_action": [tenant.workspace.pk]})
+    response = tenant.api.get("/v1/workspace")
+    assert response.status_code == 403 and response.json()["error"]["code"] == "WORKSPACE_SUSPENDED"
+    assert other_tenant.api.get("/v1/workspace").status_code == 200
+    operator.post(url, {"action": "unsuspend", "_selected_action": [tenant.workspace.pk]})
+    assert tenant.api.get("/v1/workspace").status_code == 200
