@@ -1,3 +1,5 @@
+from collections.abc import Mapping
+
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -41,8 +43,21 @@ class ApiKeySerializer(ResourceSerializer):
 
 
 class ApiKeyUpdateSerializer(ApiKeySerializer):
+    """PATCH renames only. Scopes and expiry are refused rather than ignored: a client that
+    believes it narrowed a key's scopes must not get a 200 for a key that still has them."""
+
+    FIXED_FIELDS = ("scopes", "expires_at")
+
     class Meta(ApiKeySerializer.Meta):
         read_only_fields = [*ApiKeySerializer.Meta.read_only_fields, "scopes", "expires_at"]
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            fixed = [name for name in self.FIXED_FIELDS if name in data]
+            if fixed:
+                message = "Cannot be changed after creation; create a new key (or rotate this one)."
+                raise serializers.ValidationError({name: [message] for name in fixed})
+        return super().to_internal_value(data)
 
 
 class ApiKeyWithSecretSerializer(ApiKeySerializer):
