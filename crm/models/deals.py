@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 
 from crm.models.pipelines import Pipeline, Stage
+from crm.tags import TagsField
 from nodestash.ids import PrefixedIdField
 from workspaces.tenancy.models import WorkspaceOwnedModel
 
@@ -15,38 +16,33 @@ VALUE_DECIMAL_PLACES = 2
 class Deal(WorkspaceOwnedModel):
     id = PrefixedIdField(prefix="dl")
     title = models.CharField(max_length=300)
-    value = models.DecimalField(
-        max_digits=VALUE_MAX_DIGITS, decimal_places=VALUE_DECIMAL_PLACES, null=True, blank=True
-    )
+    value = models.DecimalField(max_digits=VALUE_MAX_DIGITS, decimal_places=VALUE_DECIMAL_PLACES, null=True, blank=True)
     currency = models.CharField(max_length=3, default=DEFAULT_CURRENCY)
     # PROTECT: services refuse these deletes with a 409 first; the database backs them up.
-    pipeline = models.ForeignKey(Pipeline, on_delete=models.PROTECT, related_name="deals", db_index=False)
-    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="deals", db_index=False)
-    contact = models.ForeignKey(
-        "crm.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="deals", db_index=False
-    )
-    company = models.ForeignKey(
-        "crm.Company", on_delete=models.SET_NULL, null=True, blank=True, related_name="deals", db_index=False
-    )
+    # The plain FK indexes serve the deletion checks and `SET NULL` of deleted contacts/companies.
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.PROTECT, related_name="deals")
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="deals")
+    contact = models.ForeignKey("crm.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="deals")
+    company = models.ForeignKey("crm.Company", on_delete=models.SET_NULL, null=True, blank=True, related_name="deals")
     owner_id = models.CharField(max_length=100, blank=True, null=True)
     expected_close_date = models.DateField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    tags = models.JSONField(default=list, blank=True)
+    tags = TagsField()
 
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(value__gte=0), name="crm_deal_value_not_negative"),
         ]
+        # Each serves a sort and its keyset cursor, or an exact filter with the default sort.
         indexes = [
             models.Index(fields=["workspace", "created_at", "id"], name="crm_deal_ws_created"),
             models.Index(fields=["workspace", "updated_at", "id"], name="crm_deal_ws_updated"),
             models.Index(fields=["workspace", "value", "id"], name="crm_deal_ws_value"),
             models.Index(fields=["workspace", "expected_close_date", "id"], name="crm_deal_ws_close_date"),
-            models.Index(fields=["workspace", "pipeline", "created_at"], name="crm_deal_ws_pipeline"),
-            models.Index(fields=["workspace", "stage", "created_at"], name="crm_deal_ws_stage"),
-            # contact/company also serve the SET NULL update when a contact or company is deleted.
-            models.Index(fields=["contact", "workspace"], name="crm_deal_contact"),
-            models.Index(fields=["company", "workspace"], name="crm_deal_company"),
+            models.Index(fields=["workspace", "pipeline", "created_at", "id"], name="crm_deal_ws_pipeline"),
+            models.Index(fields=["workspace", "stage", "created_at", "id"], name="crm_deal_ws_stage"),
+            models.Index(fields=["workspace", "contact", "created_at", "id"], name="crm_deal_ws_contact"),
+            models.Index(fields=["workspace", "company", "created_at", "id"], name="crm_deal_ws_company"),
         ]
 
     def __str__(self) -> str:
