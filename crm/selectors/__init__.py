@@ -1,0 +1,1 @@
+"""CRM reads that views and includes share, one module per resource."""

@@ -1,0 +1,1 @@
+"""CRM serializers, one module per resource, plus the field types they share."""

@@ -1,0 +1,1 @@
+"""CRM viewsets, one module per resource."""
