@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "apikeys",
     "crm",
     "customfields",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "workspaces.tenancy.context.WorkspaceContextMiddleware",
+    "workspaces.ratelimit.middleware.RateLimitHeadersMiddleware",
 ]
 
 APPEND_SLASH = False
@@ -168,7 +170,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": [
         "nodestash.parsers.StrictJSONParser",
     ],
-    "DEFAULT_THROTTLE_CLASSES": [],
+    # Plan limits per workspace (contract §6, docs/rate-limits.md).
+    "DEFAULT_THROTTLE_CLASSES": ["workspaces.ratelimit.throttles.PlanRateThrottle"],
     "EXCEPTION_HANDLER": "nodestash.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "nodestash.openapi.EnvelopeAutoSchema",
     "DEFAULT_FILTER_BACKENDS": [],
