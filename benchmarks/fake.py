@@ -8,108 +8,22 @@ import datetime
 import random
 from decimal import Decimal
 
-FIRST_NAMES = [
-    "Ada",
-    "Alan",
-    "Alice",
-    "Amara",
-    "Ana",
-    "Anna",
-    "Ben",
-    "Carla",
-    "Chen",
-    "David",
-    "Elena",
-    "Emma",
-    "Eva",
-    "Felix",
-    "Grace",
-    "Hana",
-    "Hugo",
-    "Ines",
-    "Ivan",
-    "Jack",
-    "James",
-    "Jana",
-    "Jonas",
-    "Julia",
-    "Kai",
-    "Karen",
-    "Lara",
-    "Leo",
-    "Lina",
-    "Lucas",
-    "Maria",
-    "Mark",
-    "Maya",
-    "Mia",
-    "Noah",
-    "Nora",
-    "Olga",
-    "Omar",
-    "Paul",
-    "Priya",
-    "Rafael",
-    "Rosa",
-    "Sam",
-    "Sara",
-    "Sofia",
-    "Tom",
-    "Uma",
-    "Victor",
-    "Wei",
-    "Yara",
-    "Yusuf",
-    "Zoe",
-]
-LAST_NAMES = [
-    "Anderson",
-    "Bauer",
-    "Becker",
-    "Brown",
-    "Costa",
-    "Davis",
-    "Dubois",
-    "Fischer",
-    "Garcia",
-    "Hansen",
-    "Hoffmann",
-    "Ito",
-    "Jensen",
-    "Johnson",
-    "Kim",
-    "Klein",
-    "Kowalski",
-    "Larsen",
-    "Lee",
-    "Lopez",
-    "Martin",
-    "Meyer",
-    "Moreau",
-    "Müller",
-    "Nakamura",
-    "Nguyen",
-    "Novak",
-    "Olsen",
-    "Patel",
-    "Peters",
-    "Richter",
-    "Rossi",
-    "Schmidt",
-    "Schulz",
-    "Silva",
-    "Smith",
-    "Suzuki",
-    "Taylor",
-    "Thomas",
-    "Wagner",
-    "Weber",
-    "Williams",
-    "Wilson",
-    "Wolf",
-    "Yilmaz",
-    "Zhang",
-]
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+FIRST_NAMES = _words(
+    "Ada Alan Alice Amara Ana Anna Ben Carla Chen David Elena Emma Eva Felix Grace Hana Hugo Ines "
+    "Ivan Jack James Jana Jonas Julia Kai Karen Lara Leo Lina Lucas Maria Mark Maya Mia Noah Nora "
+    "Olga Omar Paul Priya Rafael Rosa Sam Sara Sofia Tom Uma Victor Wei Yara Yusuf Zoe"
+)
+LAST_NAMES = _words(
+    "Anderson Bauer Becker Brown Costa Davis Dubois Fischer Garcia Hansen Hoffmann Ito Jensen "
+    "Johnson Kim Klein Kowalski Larsen Lee Lopez Martin Meyer Moreau Müller Nakamura Nguyen Novak "
+    "Olsen Patel Peters Richter Rossi Schmidt Schulz Silva Smith Suzuki Taylor Thomas Wagner Weber "
+    "Williams Wilson Wolf Yilmaz Zhang"
+)
 TITLES = (
     "CEO",
     "CTO",
@@ -124,34 +38,10 @@ TITLES = (
 )
 SOURCES = ("website", "referral", "event", "cold_outreach", "partner", "import", None)
 TAGS = ("vip", "newsletter", "churn-risk", "decision-maker", "trial", "customer", "partner", "lead")
-COMPANY_WORDS = [
-    "Acme",
-    "Blue",
-    "Bright",
-    "Cloud",
-    "Core",
-    "Delta",
-    "Echo",
-    "Fern",
-    "Globe",
-    "Harbor",
-    "Iron",
-    "Jade",
-    "Kite",
-    "Lumen",
-    "Maple",
-    "Nova",
-    "Orbit",
-    "Pine",
-    "Quartz",
-    "River",
-    "Summit",
-    "Terra",
-    "Urban",
-    "Vertex",
-    "Willow",
-    "Zenith",
-]
+COMPANY_WORDS = _words(
+    "Acme Blue Bright Cloud Core Delta Echo Fern Globe Harbor Iron Jade Kite Lumen Maple Nova Orbit "
+    "Pine Quartz River Summit Terra Urban Vertex Willow Zenith"
+)
 COMPANY_KINDS = ("Labs", "Systems", "Logistics", "Health", "Foods", "Energy", "Media", "Capital", "Robotics")
 INDUSTRIES = ("Software", "Retail", "Healthcare", "Manufacturing", "Finance", "Logistics", "Education", None)
 SIZES = ("1-10", "11-50", "51-200", "201-1000", "1000+", None)
@@ -196,7 +86,7 @@ class Faker:
         return {
             "first_name": first,
             "last_name": last,
-            "email": f"{first}.{last}.{serial}@example.com".lower(),
+            "email": f"{first}.{last}.{serial}@example.com".lower().replace("ü", "ue"),
             "phone": f"+49 30 {self.rng.randrange(10**7):07d}" if self.chance(0.6) else None,
             "title": self.rng.choice(TITLES),
             "source": self.rng.choice(SOURCES),
