@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True)),
                 ('id', nodestash.ids.PrefixedIdField(editable=False, prefix='pp', primary_key=True, serialize=False)),
                 ('name', models.CharField(max_length=200)),
-                ('description', models.CharField(blank=True, default='', max_length=1000)),
+                ('description', models.CharField(blank=True, max_length=1000, null=True)),
                 ('is_default', models.BooleanField(default=False)),
                 ('workspace', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='workspaces.workspace')),
             ],

@@ -25,7 +25,7 @@ CLOSED_STAGE_TYPES = frozenset({StageType.WON, StageType.LOST})
 class Pipeline(WorkspaceOwnedModel):
     id = PrefixedIdField(prefix="pp")
     name = models.CharField(max_length=200)
-    description = models.CharField(max_length=1000, blank=True, default="")
+    description = models.CharField(max_length=1000, null=True, blank=True)
     is_default = models.BooleanField(default=False)
 
     class Meta:
