@@ -74,6 +74,11 @@ class ResourceViewSet(WorkspaceViewSetMixin, viewsets.GenericViewSet):
     def perform_destroy(self, instance):
         instance.delete()
 
+    def after_save(self, serializer, instance) -> None:
+        """Hook: runs after perform_create/perform_update, inside the same transaction, for
+        mixins that write alongside the record (inline custom fields) whatever the resource's
+        own perform_* do."""
+
     # -- actions -----------------------------------------------------------------------
 
     def list(self, request, *args, **kwargs):
@@ -93,6 +98,7 @@ class ResourceViewSet(WorkspaceViewSetMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
             instance = self.perform_create(serializer)
+            self.after_save(serializer, instance)
         location = reverse(f"{self.basename}-detail", kwargs={self.lookup_url_kwarg or "pk": instance.pk})
         return Response(
             self.get_serializer(instance).data, status=status.HTTP_201_CREATED, headers={"Location": location}
@@ -105,6 +111,7 @@ class ResourceViewSet(WorkspaceViewSetMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
             instance = self.perform_update(serializer)
+            self.after_save(serializer, instance)
         return Response(self.get_serializer(instance).data)
 
     def destroy(self, request, *args, **kwargs):
