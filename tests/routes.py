@@ -12,6 +12,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from nodestash.ids import ID_RANDOM_LENGTH
 
 API_PREFIX = "/v1/"
+# The only /v1 routes served without a key (everything else is workspace data or settings).
+PUBLIC_API_PATHS = frozenset({"/v1/signup", "/v1/openapi.json"})
 IGNORED_METHODS = {"head", "options", "trace"}
 ROUTE_PARAM = re.compile(r"<(?:[^>:]+:)?([^>]+)>")
 REGEX_PARAM = re.compile(r"\(\?P<([^>]+)>[^)]*\)")
@@ -19,13 +21,15 @@ REGEX_PARAM = re.compile(r"\(\?P<([^>]+)>[^)]*\)")
 
 @dataclass(frozen=True)
 class Route:
-    pattern: str  # as written in the URL configuration, e.g. "/v1/api-keys/(?P<pk>[^/.]+)/rotate"
+    pattern: str  # as written in the URL configuration, e.g. "/v1/^api-keys/(?P<pk>[^/]+)/rotate$"
+    template: str  # readable, e.g. "/v1/api-keys/{pk}/rotate"
     path: str  # a concrete path with fake ids
-    view_class: type
+    callback: object
+    view_class: type | None
     methods: tuple[str, ...]  # upper-case
 
     def __str__(self) -> str:
-        return self.path
+        return self.template
 
 
 def fake_id(view_class) -> str:
@@ -42,10 +46,10 @@ def _walk(patterns, prefix: str):
             yield prefix + text, entry.callback
 
 
-def _concrete(pattern: str, view_class) -> str:
+def _template(pattern: str) -> str:
     path = pattern.replace("^", "").replace("$", "").replace("\\.", ".")
-    path = REGEX_PARAM.sub(lambda _: fake_id(view_class), path)
-    return ROUTE_PARAM.sub(lambda _: fake_id(view_class), path)
+    path = REGEX_PARAM.sub(lambda match: f"{{{match[1]}}}", path)
+    return ROUTE_PARAM.sub(lambda match: f"{{{match[1]}}}", path)
 
 
 def _methods(callback, view_class) -> tuple[str, ...]:
@@ -60,5 +64,8 @@ def api_routes() -> list[Route]:
         if not pattern.startswith(API_PREFIX):
             continue
         view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
-        routes.append(Route(pattern, _concrete(pattern, view_class), view_class, _methods(callback, view_class)))
+        template = _template(pattern)
+        path = re.sub(r"\{[^}]+\}", fake_id(view_class), template)
+        methods = _methods(callback, view_class) if view_class else ()
+        routes.append(Route(pattern, template, path, callback, view_class, methods))
     return routes

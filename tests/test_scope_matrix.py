@@ -20,7 +20,7 @@ PUBLIC_VIEWS = {SignupView, OpenApiSchemaView}
 
 ROUTES = api_routes()
 GUARDED = [
-    pytest.param(route, method, id=f"{method} {route.pattern}")
+    pytest.param(route, method, id=f"{method} {route.template}")
     for route in ROUTES
     if getattr(route.view_class, "scope_resource", None) != PUBLIC
     for method in route.methods
@@ -37,7 +37,7 @@ def call(client, method: str, path: str):
 
 def scope_resource(route) -> str:
     resource = getattr(route.view_class, "scope_resource", None)
-    assert resource is not None, f"{route.view_class.__name__} ({route.pattern}) does not declare scope_resource"
+    assert resource is not None, f"{route.view_class.__name__} ({route.template}) does not declare scope_resource"
     return resource
 
 
@@ -49,7 +49,7 @@ def test_the_matrix_found_the_foundation_routes():
 
 @pytest.mark.parametrize("route", ROUTES, ids=str)
 def test_every_route_declares_its_scope_and_uses_the_scope_permission(route):
-    assert route.view_class is not None, f"{route.pattern} is not a DRF view"
+    assert route.view_class is not None, f"{route.template} is not a DRF view"
     resource = scope_resource(route)
     if resource == PUBLIC:
         assert route.view_class in PUBLIC_VIEWS, f"{route.view_class.__name__} is public but not on the allowlist"
