@@ -1,0 +1,111 @@
+"""Count a request against its workspace's plan, and read today's usage.
+
+The store follows the cache: Redis when `REDIS_URL` configures a RedisCache, else this
+process's memory. If the store fails, the request is served (fail open: an outage of the
+counter store must not become an outage of the API), the failure is logged at most once per
+FAILURE_LOG_INTERVAL, and the store is left alone for STORE_RETRY_SECONDS so a dead server
+does not cost every request a connection attempt.
+"""
+
+import logging
+import threading
+import time
+
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+
+from workspaces.plans import Plan
+from workspaces.ratelimit import clock
+from workspaces.ratelimit.decision import (
+    BURST_EXCEEDED,
+    BURST_WINDOW_US,
+    DAILY_EXCEEDED,
+    MICROS,
+    Decision,
+    next_utc_midnight,
+    utc_day,
+    whole_seconds_until,
+)
+from workspaces.ratelimit.stores import LocalStore, RedisStore
+
+logger = logging.getLogger("nodestash.ratelimit")
+
+FAILURE_LOG_INTERVAL = 60.0
+STORE_RETRY_SECONDS = 5.0
+DAILY_KEY_GRACE_SECONDS = 3600  # a day's counter outlives its day by this much
+
+local_store = LocalStore()
+
+
+class StoreHealth:
+    """Remembers a failing store: when to try it again and when the failure was last logged."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        self.retry_at = 0.0
+        self.logged_at = -FAILURE_LOG_INTERVAL
+
+    def available(self) -> bool:
+        return time.monotonic() >= self.retry_at
+
+    def failed(self, exc: Exception) -> None:
+        moment = time.monotonic()
+        with self._lock:
+            self.retry_at = moment + STORE_RETRY_SECONDS
+            if moment - self.logged_at < FAILURE_LOG_INTERVAL:
+                return
+            self.logged_at = moment
+        logger.warning(
+            "rate-limit counter store unavailable (%s: %s); serving requests without limits, "
+            "retrying every %ss, next log in %ss",
+            exc.__class__.__name__,
+            exc,
+            STORE_RETRY_SECONDS,
+            FAILURE_LOG_INTERVAL,
+        )
+
+
+health = StoreHealth()
+
+
+def current_store():
+    cache = caches["default"]
+    return RedisStore(cache) if isinstance(cache, RedisCache) else local_store
+
+
+def rate_limit_hit(workspace_id: str, plan: Plan) -> Decision | None:
+    """Count one request; None when the store is unavailable (the request is then served)."""
+    if not health.available():
+        return None
+    now = clock.now()
+    now_us = int(now * MICROS)
+    reset_at = next_utc_midnight(now)
+    store = current_store()
+    try:
+        outcome, used_today, in_window, oldest_us = store.hit(
+            workspace_id, plan, now_us, utc_day(now), int(reset_at - now) + DAILY_KEY_GRACE_SECONDS
+        )
+    except store.errors as exc:
+        health.failed(exc)
+        return None
+    retry_after = 0
+    if outcome == DAILY_EXCEEDED:
+        retry_after = whole_seconds_until(reset_at * MICROS, now_us)
+    elif outcome == BURST_EXCEEDED:
+        retry_after = whole_seconds_until(oldest_us + BURST_WINDOW_US, now_us)
+    return Decision(plan, outcome, used_today, in_window, reset_at, retry_after)
+
+
+def daily_usage(workspace_id: str) -> int:
+    """Requests admitted today (UTC) for the workspace; 0 when the store cannot say."""
+    if not health.available():
+        return 0
+    store = current_store()
+    try:
+        return store.used_today(workspace_id, utc_day(clock.now()))
+    except store.errors as exc:
+        health.failed(exc)
+        return 0

@@ -1,0 +1,134 @@
+"""Where the counters live: Redis (shared by every process) or this process's memory.
+
+Both stores implement the same rule in one atomic step per request:
+1. the daily count for the workspace's UTC day is checked against the plan's daily limit;
+2. admitted requests of the last second are counted (a sliding log, not fixed buckets);
+3. only if both have room is the request recorded in both; rejected requests count nowhere.
+
+A store's `hit` returns `(outcome, used_today, in_window, oldest_us)`: counts after the request,
+and for a burst rejection the time of the oldest admitted request still inside the window.
+
+Burst entries younger than TRIM_US are kept and every entry later than `now - 1 s` is counted,
+including ones stamped by a process whose clock read came a moment later: so two processes whose
+scripts run in the other order than their clock reads still see each other, and no 1-second
+window of admitted timestamps ever holds more than the burst limit.
+"""
+
+import threading
+from collections import defaultdict, deque
+
+from redis.commands.core import Script
+from redis.exceptions import RedisError
+
+from nodestash.ids import random_base62
+from workspaces.ratelimit.decision import ADMITTED, BURST_EXCEEDED, BURST_WINDOW_US, DAILY_EXCEEDED, MICROS
+
+TRIM_US = 5 * MICROS
+UNLIMITED = -1
+
+# KEYS: burst sorted set, daily counter. ARGV: now_us, window start ("(" exclusive), trim bound,
+# burst limit, daily limit (-1: unlimited), unique member, daily key's time to live (seconds:
+# relative, so a test clock far from the server's works too).
+HIT_SCRIPT = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[3])
+local in_window = redis.call('ZCOUNT', KEYS[1], ARGV[2], '+inf')
+local used_today = tonumber(redis.call('GET', KEYS[2]) or '0')
+local daily_limit = tonumber(ARGV[5])
+if daily_limit >= 0 and used_today >= daily_limit then
+  return {'daily', used_today, in_window, '0'}
+end
+if in_window >= tonumber(ARGV[4]) then
+  local oldest = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[2], '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+  return {'burst', used_today, in_window, oldest[2]}
+end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[6])
+redis.call('PEXPIRE', KEYS[1], {trim_ms})
+used_today = redis.call('INCR', KEYS[2])
+if used_today == 1 then
+  redis.call('EXPIRE', KEYS[2], ARGV[7])
+end
+return {'admitted', used_today, in_window + 1, '0'}
+""".replace("{trim_ms}", str(TRIM_US // 1000))
+
+
+def daily_limit_arg(limit: int | None) -> int:
+    return UNLIMITED if limit is None else limit
+
+
+class RedisStore:
+    """One EVALSHA per request on the Redis client Django's cache already holds.
+
+    Keys carry the workspace as a hash tag (`{ws_…}`) so both live in one Redis Cluster slot.
+    """
+
+    errors = (RedisError,)
+    _script: Script | None = None
+
+    def __init__(self, cache):
+        self.cache = cache
+
+    def keys(self, workspace_id: str, day: str) -> tuple[str, str]:
+        return (
+            self.cache.make_key(f"rl:{{{workspace_id}}}:burst"),
+            self.cache.make_key(f"rl:{{{workspace_id}}}:day:{day}"),
+        )
+
+    def hit(self, workspace_id, plan, now_us: int, day: str, day_ttl: int):
+        client = self.cache._cache.get_client(write=True)
+        if RedisStore._script is None:
+            RedisStore._script = Script(client, HIT_SCRIPT)
+        args = [
+            now_us,
+            f"({now_us - BURST_WINDOW_US}",
+            now_us - TRIM_US,
+            plan.burst_limit,
+            daily_limit_arg(plan.daily_limit),
+            f"{now_us}:{random_base62(8)}",
+            day_ttl,
+        ]
+        outcome, used_today, in_window, oldest = RedisStore._script(self.keys(workspace_id, day), args, client=client)
+        return outcome.decode(), int(used_today), int(in_window), int(float(oldest))
+
+    def used_today(self, workspace_id: str, day: str) -> int:
+        client = self.cache._cache.get_client()
+        return int(client.get(self.keys(workspace_id, day)[1]) or 0)
+
+
+class LocalStore:
+    """In-process counters for the embedded default: exact within one process, per process
+    across several (each gunicorn worker would count on its own)."""
+
+    errors = ()
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._admitted: dict[str, deque[int]] = defaultdict(deque)
+        self._daily: dict[str, tuple[str, int]] = {}
+
+    def hit(self, workspace_id, plan, now_us: int, day: str, day_ttl: int):
+        with self._lock:
+            admitted = self._admitted[workspace_id]
+            while admitted and admitted[0] <= now_us - TRIM_US:
+                admitted.popleft()
+            window = [stamp for stamp in admitted if stamp > now_us - BURST_WINDOW_US]
+            used_today = self._used_today(workspace_id, day)
+            if plan.daily_limit is not None and used_today >= plan.daily_limit:
+                return DAILY_EXCEEDED, used_today, len(window), 0
+            if len(window) >= plan.burst_limit:
+                return BURST_EXCEEDED, used_today, len(window), min(window)
+            admitted.append(now_us)
+            self._daily[workspace_id] = (day, used_today + 1)
+            return ADMITTED, used_today + 1, len(window) + 1, 0
+
+    def _used_today(self, workspace_id: str, day: str) -> int:
+        counted_day, count = self._daily.get(workspace_id, (day, 0))
+        return count if counted_day == day else 0
+
+    def used_today(self, workspace_id: str, day: str) -> int:
+        with self._lock:
+            return self._used_today(workspace_id, day)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._admitted.clear()
+            self._daily.clear()
