@@ -99,7 +99,9 @@ class ResourceViewSet(WorkspaceViewSetMixin, viewsets.GenericViewSet):
         with transaction.atomic():
             instance = self.perform_create(serializer)
             self.after_save(serializer, instance)
-        location = reverse(f"{self.basename}-detail", kwargs={self.lookup_url_kwarg or "pk": instance.pk})
+        # The list route's own kwargs (a parent id of a nested route) plus the new id.
+        detail_kwargs = {**self.kwargs, self.lookup_url_kwarg or "pk": instance.pk}
+        location = reverse(f"{self.basename}-detail", kwargs=detail_kwargs)
         return Response(
             self.get_serializer(instance).data, status=status.HTTP_201_CREATED, headers={"Location": location}
         )
