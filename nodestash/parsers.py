@@ -32,7 +32,9 @@ def check_text(value: str) -> None:
 
 
 def check_structure(value, depth: int = 0) -> None:
-    if depth > MAX_JSON_DEPTH:
+    """`depth` is the number of objects/arrays around `value`; each object or array is one level,
+    so a body of MAX_JSON_DEPTH nested arrays passes and one more level is refused."""
+    if isinstance(value, dict | list) and depth >= MAX_JSON_DEPTH:
         raise ParseError(f"JSON nesting deeper than {MAX_JSON_DEPTH} levels is not accepted.")
     if isinstance(value, str):
         check_text(value)
