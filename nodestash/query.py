@@ -8,8 +8,10 @@ from django.http import QueryDict
 
 from nodestash.errors import validation_error
 
-# Accepted everywhere: DRF's `format` switch between the browsable API and JSON.
-GLOBAL_PARAMS = frozenset({"format"})
+# Parameters accepted on every endpoint. Empty: DRF's `?format=` switch is off
+# (URL_FORMAT_OVERRIDE = None; browsers get the browsable API through `Accept`), so `format`
+# is as unknown as any other name and a 400, rather than accepted and silently ignored.
+GLOBAL_PARAMS: frozenset[str] = frozenset()
 
 
 def check_query_params(query: QueryDict, allowed: frozenset[str] | set[str], prefixes: tuple[str, ...] = ()) -> None:
