@@ -75,7 +75,8 @@ def _translate(exc: Exception) -> tuple[int, dict, dict]:
         details = flatten_details(exc.detail)
         return 400, error_body("VALIDATION_ERROR", validation_message(details), details), {}
     if isinstance(exc, drf.ParseError):
-        return 400, error_body("VALIDATION_ERROR", str(exc.detail), []), {}
+        # The body as a whole is unreadable: one body-level detail (field null), like other body errors.
+        return 400, error_body("VALIDATION_ERROR", str(exc.detail), [{"field": None, "message": str(exc.detail)}]), {}
     if isinstance(exc, drf.NotAuthenticated):
         return 401, error_body(errors.MissingAuth.error_code, str(errors.MissingAuth.default_detail)), {}
     if isinstance(exc, drf.AuthenticationFailed):
