@@ -2,10 +2,15 @@
 resources as `{id, type, attributes}`, bodies inside the `data`/`meta` envelope, every
 error response in the error envelope, and the scope each operation needs."""
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerExtension,
+    OpenApiSerializerFieldExtension,
+)
 from drf_spectacular.openapi import AutoSchema
 
 from apikeys.scopes import PUBLIC, required_scope
+from nodestash.ids import ID_RANDOM_LENGTH
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorEnvelope"}
 META_REF = {"$ref": "#/components/schemas/Meta"}
@@ -51,6 +56,21 @@ class SessionAuthenticationScheme(OpenApiAuthenticationExtension):
             "in": "cookie",
             "name": "sessionid",
             "description": "Browser login (browsable API), full access to the person's own workspace; CSRF on writes.",
+        }
+
+
+class WorkspaceRelatedFieldExtension(OpenApiSerializerFieldExtension):
+    """`company_id` and friends are prefixed id strings (the field has no queryset to inspect)."""
+
+    target_class = "workspaces.tenancy.fields.WorkspaceRelatedField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        prefix = self.target.prefix
+        return {
+            "type": "string",
+            "pattern": f"^{prefix}_[0-9A-Za-z]{{{ID_RANDOM_LENGTH}}}$",
+            "example": f"{prefix}_{'0' * ID_RANDOM_LENGTH}",
         }
 
 
