@@ -1,11 +1,14 @@
-"""Writes for custom field definitions. Every write takes `workspace=` (or an instance of it)
+"""Writes for custom field definitions and values. Every write takes `workspace=` (or an instance of it)
 and runs in a transaction; creating locks the workspace row so the per-entity-type cap and
 the default `display_order` hold under concurrent requests."""
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 
-from customfields.models import CustomFieldDefinition
+from customfields.models import RECORD_FIELDS, CustomFieldDefinition, CustomFieldValue
+from customfields.selectors import values_with_option
+from customfields.types import COLUMNS, VALUE_COLUMNS
 from nodestash.errors import Conflict
 from workspaces.models import Workspace
 
@@ -64,6 +67,11 @@ UPDATABLE = frozenset({"name", "description", "is_required", "options", "display
 def definition_update(*, definition: CustomFieldDefinition, changes: dict) -> CustomFieldDefinition:
     """Change the mutable attributes; removing an option that a value still uses is a 409."""
     definition = CustomFieldDefinition.unscoped.select_for_update().get(pk=definition.pk)
+    if "options" in changes:
+        removed = set(definition.options or []) - set(changes["options"] or [])
+        in_use = sorted(option for option in removed if values_with_option(definition, option).exists())
+        if in_use:
+            raise Conflict(f"Option(s) still used by records: {', '.join(in_use)}. Change those values first.")
     for name, value in changes.items():
         if name not in UPDATABLE:
             raise ValueError(f"{name} cannot be changed")
@@ -76,3 +84,37 @@ def definition_update(*, definition: CustomFieldDefinition, changes: dict) -> Cu
 def definition_delete(*, definition: CustomFieldDefinition) -> None:
     """Deletes the definition and, by cascade, every value of it."""
     definition.delete()
+
+
+@transaction.atomic
+def values_set(*, workspace, record, entity_type: str, values: dict, touch: bool = True) -> None:
+    """Write validated values (`customfields.validation.values_validate`) to a record: set or
+    replace the given ones, delete the cleared ones, leave the rest. `touch` bumps the record's
+    `updated_at` (its custom fields are part of it). A concurrent first write of the same value
+    loses on the unique constraint (→ 409), never duplicates."""
+    if not values:
+        return
+    record_field = RECORD_FIELDS[entity_type]
+    rows = CustomFieldValue.unscoped.filter(workspace=workspace, **{record_field: record})
+    cleared = [definition for definition, value in values.items() if value is None]
+    if cleared:
+        rows.filter(definition__in=cleared).delete()
+    existing = {row.definition_id: row for row in rows.filter(definition__in=list(values)).select_for_update()}
+    now = timezone.now()
+    created, changed = [], []
+    for definition, value in values.items():
+        if value is None:
+            continue
+        row = existing.get(definition.pk)
+        if row is None:
+            row = CustomFieldValue(workspace=workspace, definition=definition, **{record_field: record})
+            created.append(row)
+        else:
+            row.updated_at = now
+            changed.append(row)
+        setattr(row, COLUMNS[definition.field_type], value)
+    CustomFieldValue.unscoped.bulk_create(created)
+    CustomFieldValue.unscoped.bulk_update(changed, [*VALUE_COLUMNS, "updated_at"])
+    if touch:
+        type(record).unscoped.filter(pk=record.pk).update(updated_at=now)
+        record.updated_at = now

@@ -36,7 +36,9 @@ def call(client, method: str, path: str):
 
 
 def scope_resource(route) -> str:
-    resource = getattr(route.view_class, "scope_resource", None)
+    # An action may guard itself with another resource's scope (`@action(scope_resource=…)`).
+    initkwargs = getattr(route.callback, "initkwargs", {})
+    resource = initkwargs.get("scope_resource") or getattr(route.view_class, "scope_resource", None)
     assert resource is not None, f"{route.view_class.__name__} ({route.template}) does not declare scope_resource"
     return resource
 

@@ -4,14 +4,16 @@ from crm.models import Company
 from crm.serializers.contacts import ContactSerializer
 from crm.serializers.fields import OptionalDomainField, OptionalTextField
 from crm.tags import TagsSerializerField
+from customfields.serializers import CustomFieldsSerializerMixin
 from nodestash.serializers import ResourceSerializer
 
 
-class CompanySerializer(ResourceSerializer):
+class CompanySerializer(CustomFieldsSerializerMixin, ResourceSerializer):
     """A company; `include=contact_count,contacts` adds `attributes.contact_count` (a number)
     and `attributes.contacts` (up to 100 contact resources, newest first)."""
 
     resource_type = "company"
+    custom_fields_entity_type = "company"
 
     name = serializers.CharField(max_length=200)
     domain = OptionalDomainField()

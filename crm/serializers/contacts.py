@@ -4,14 +4,16 @@ from crm.models import Company, Contact
 from crm.models.contacts import IDENTIFYING_FIELDS
 from crm.serializers.fields import OptionalEmailField, OptionalTextField
 from crm.tags import TagsSerializerField
+from customfields.serializers import CustomFieldsSerializerMixin
 from nodestash.serializers import ResourceSerializer
 from workspaces.tenancy.fields import WorkspaceRelatedField
 
 
-class ContactSerializer(ResourceSerializer):
+class ContactSerializer(CustomFieldsSerializerMixin, ResourceSerializer):
     """A contact; `include=company` embeds the company resource as `attributes.company`."""
 
     resource_type = "contact"
+    custom_fields_entity_type = "contact"
 
     email = OptionalEmailField()
     first_name = OptionalTextField(max_length=100)

@@ -3,10 +3,11 @@ from crm.models import Company
 from crm.selectors.companies import with_contact_count, with_recent_contacts
 from crm.serializers.companies import CompanySerializer
 from crm.services import companies as services
+from customfields.views import CustomFieldsViewSetMixin
 from nodestash.viewsets import ResourceViewSet
 
 
-class CompanyViewSet(ResourceViewSet):
+class CompanyViewSet(CustomFieldsViewSetMixin, ResourceViewSet):
     """Companies: organisations that contacts (and deals) belong to."""
 
     model = Company

@@ -2,10 +2,11 @@ from crm.filters.contacts import ContactFilterSet
 from crm.models import Contact
 from crm.serializers.contacts import ContactSerializer
 from crm.services import contacts as services
+from customfields.views import CustomFieldsViewSetMixin
 from nodestash.viewsets import ResourceViewSet
 
 
-class ContactViewSet(ResourceViewSet):
+class ContactViewSet(CustomFieldsViewSetMixin, ResourceViewSet):
     """Contacts: people, optionally linked to a company."""
 
     model = Contact
