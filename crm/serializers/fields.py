@@ -37,7 +37,11 @@ class OptionalDomainField(OptionalTextField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        # DRF checks max_length on the returned (normalized) value; the limit is on what was sent.
+        if len(value) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
         try:
-            return normalize_domain(super().to_internal_value(data))
+            return normalize_domain(value)
         except InvalidDomain as error:
             raise serializers.ValidationError(str(error)) from None
