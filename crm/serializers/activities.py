@@ -6,6 +6,7 @@ from crm.models import Activity, ActivityType, Company, Contact, Deal
 from crm.models.activities import METADATA_MAX_BYTES
 from crm.serializers.fields import OptionalTextField
 from crm.tags import TagsSerializerField
+from customfields.serializers import CustomFieldsSerializerMixin
 from nodestash.serializers import ResourceSerializer
 from workspaces.tenancy.fields import WorkspaceRelatedField
 
@@ -29,8 +30,9 @@ class MetadataField(serializers.JSONField):
         return super().to_internal_value(data)
 
 
-class ActivitySerializer(ResourceSerializer):
+class ActivitySerializer(CustomFieldsSerializerMixin, ResourceSerializer):
     resource_type = "activity"
+    custom_fields_entity_type = "activity"
 
     type = serializers.ChoiceField(choices=ActivityType.choices)
     subject = OptionalTextField(max_length=500)

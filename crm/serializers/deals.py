@@ -12,6 +12,7 @@ from crm.serializers.contacts import ContactSerializer
 from crm.serializers.fields import OptionalTextField
 from crm.serializers.pipelines import PipelineSerializer, StageSerializer
 from crm.tags import TagsSerializerField
+from customfields.serializers import CustomFieldsSerializerMixin
 from nodestash.serializers import ResourceSerializer
 from workspaces.tenancy.fields import WorkspaceRelatedField
 
@@ -24,8 +25,9 @@ INCLUDED_SERIALIZERS = {
 }
 
 
-class DealSerializer(ResourceSerializer):
+class DealSerializer(CustomFieldsSerializerMixin, ResourceSerializer):
     resource_type = "deal"
+    custom_fields_entity_type = "deal"
 
     title = serializers.CharField(max_length=300)
     value = serializers.DecimalField(

@@ -2,10 +2,11 @@ from crm.filters.activities import ActivityFilterSet
 from crm.models import Activity
 from crm.serializers.activities import ActivitySerializer
 from crm.services import activities as services
+from customfields.views import CustomFieldsViewSetMixin
 from nodestash.viewsets import ResourceViewSet
 
 
-class ActivityViewSet(ResourceViewSet):
+class ActivityViewSet(CustomFieldsViewSetMixin, ResourceViewSet):
     """Activities (notes, tasks, emails, calls, meetings) on contacts, companies and deals."""
 
     model = Activity

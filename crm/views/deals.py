@@ -4,12 +4,13 @@ from crm.filters.deals import DealFilterSet
 from crm.models import Deal, Stage
 from crm.serializers.deals import DealSerializer
 from crm.services import deals as services
+from customfields.views import CustomFieldsViewSetMixin
 from nodestash.viewsets import ResourceViewSet
 
 RELATED_INCLUDES = ("contact", "company", "pipeline", "stage")
 
 
-class DealViewSet(ResourceViewSet):
+class DealViewSet(CustomFieldsViewSetMixin, ResourceViewSet):
     """Deals moving through the stages of a pipeline; `closed_at` follows the stage type."""
 
     model = Deal
