@@ -19,6 +19,7 @@ class ApiKeyViewSet(ResourceViewSet):
     scope_resource = FULL_ACCESS
     not_found_message = "API key not found."
     serializer_class = ApiKeySerializer
+    idempotency_secret_attributes = ("key",)  # a replay never shows the plaintext again
 
     def get_serializer_class(self):
         if self.action == "partial_update":

@@ -65,6 +65,19 @@ class Conflict(ApiError):
     default_detail = "The request conflicts with the current state of the resource."
 
 
+class IdempotencyKeyReused(Conflict):
+    error_code = "IDEMPOTENCY_KEY_REUSED"
+    default_detail = (
+        "This Idempotency-Key was already used for a different request (method, path or body); "
+        "use a new key for a new request."
+    )
+
+
+class IdempotencyKeyInUse(Conflict):
+    error_code = "IDEMPOTENCY_KEY_IN_USE"
+    default_detail = "A request with this Idempotency-Key is still being processed; retry after it completes."
+
+
 class PayloadTooLarge(ApiError):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     error_code = "PAYLOAD_TOO_LARGE"

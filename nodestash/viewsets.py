@@ -17,6 +17,7 @@ from apikeys.permissions import require_scope
 from nodestash.filtering import ResourceFilterSet
 from nodestash.pagination import KeysetPagination
 from nodestash.query import check_query_params, parse_includes
+from workspaces.idempotency.views import IdempotencyMixin
 from workspaces.tenancy.views import WorkspaceViewSetMixin
 
 LIST_PARAMS = frozenset({"limit", "cursor", "sort"})
@@ -26,7 +27,7 @@ class StrictFilterBackend(DjangoFilterBackend):
     raise_exception = True
 
 
-class ResourceViewSet(WorkspaceViewSetMixin, viewsets.GenericViewSet):
+class ResourceViewSet(IdempotencyMixin, WorkspaceViewSetMixin, viewsets.GenericViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     lookup_value_regex = "[^/]+"
     pagination_class = KeysetPagination

@@ -41,3 +41,6 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.workspace_id}"
+
+
+from workspaces.idempotency.models import IdempotencyKey  # noqa: E402, F401  (registers the model with this app)

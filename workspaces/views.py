@@ -11,12 +11,13 @@ from apikeys.serializers import ApiKeyWithSecretSerializer
 from nodestash.errors import RateLimited
 from nodestash.query import check_query_params
 from workspaces import services
+from workspaces.idempotency.views import IdempotencyMixin
 from workspaces.plans import PLANS
 from workspaces.serializers import PlanSerializer, SignupSerializer, SubscriptionSerializer, WorkspaceSerializer
 from workspaces.tenancy.principal import FULL_ACCESS
 
 
-class WorkspaceAPIView(APIView):
+class WorkspaceAPIView(IdempotencyMixin, APIView):
     """Base for endpoints about the caller's own workspace (no id in the path)."""
 
     scope_resource = FULL_ACCESS
