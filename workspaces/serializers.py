@@ -1,6 +1,8 @@
 from django.contrib.auth.password_validation import password_validators_help_texts
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apikeys.serializers import ApiKeyWithSecretSerializer
 from nodestash.serializers import ResourceSerializer, ResourceShapeMixin, StrictFieldsMixin
 from workspaces.models import Workspace
 from workspaces.usage import requests_today
@@ -27,6 +29,21 @@ class WorkspaceSerializer(ResourceSerializer):
 
     def get_usage(self, workspace) -> dict:
         return {"requests_today": requests_today(workspace)}
+
+
+class SignupResultSerializer(WorkspaceSerializer):
+    """The new workspace, with its first API key embedded as an `api_key` resource whose
+    `key` holds the plaintext: shown this once, never again."""
+
+    # Serializer context: `api_key` (the key row) and `plaintext_key`.
+    api_key = serializers.SerializerMethodField()
+
+    class Meta(WorkspaceSerializer.Meta):
+        fields = [*WorkspaceSerializer.Meta.fields, "api_key"]
+
+    @extend_schema_field(ApiKeyWithSecretSerializer)
+    def get_api_key(self, workspace) -> dict:
+        return ApiKeyWithSecretSerializer(self.context["api_key"], context=self.context).data
 
 
 class PlanSerializer(ResourceShapeMixin, serializers.Serializer):

@@ -7,13 +7,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apikeys.scopes import PUBLIC
-from apikeys.serializers import ApiKeyWithSecretSerializer
 from nodestash.errors import RateLimited
 from nodestash.query import check_query_params
 from workspaces import services
 from workspaces.idempotency.views import IdempotencyMixin
 from workspaces.plans import PLANS
-from workspaces.serializers import PlanSerializer, SignupSerializer, SubscriptionSerializer, WorkspaceSerializer
+from workspaces.serializers import (
+    PlanSerializer,
+    SignupResultSerializer,
+    SignupSerializer,
+    SubscriptionSerializer,
+    WorkspaceSerializer,
+)
 from workspaces.tenancy.principal import FULL_ACCESS
 
 
@@ -83,14 +88,12 @@ class SignupView(APIView):
                 headers={"Retry-After": str(wait)},
             )
 
-    @extend_schema(request=SignupSerializer, responses={201: WorkspaceSerializer}, auth=[])
+    @extend_schema(request=SignupSerializer, responses={201: SignupResultSerializer}, auth=[])
     def post(self, request):
         self.check_signup_rate(request)
         check_query_params(request.query_params, frozenset())
         serializer = SignupSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         _, workspace, api_key, plaintext = services.account_signup(**serializer.validated_data)
-        body = WorkspaceSerializer(workspace).data
-        key_context = {"plaintext_key": plaintext}
-        body["attributes"]["api_key"] = ApiKeyWithSecretSerializer(api_key, context=key_context).data
+        body = SignupResultSerializer(workspace, context={"api_key": api_key, "plaintext_key": plaintext}).data
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": reverse("workspace")})
