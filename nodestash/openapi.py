@@ -8,6 +8,7 @@ from drf_spectacular.extensions import (
     OpenApiSerializerFieldExtension,
 )
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter
 
 from apikeys.scopes import PUBLIC, required_scope
 from nodestash.ids import ID_RANDOM_LENGTH
@@ -107,6 +108,19 @@ class EnvelopeAutoSchema(AutoSchema):
         scope = self._scope()
         note = f"Requires scope `{scope}`." if scope else "No authentication required."
         return f"{description}\n\n{note}".strip()
+
+    def get_override_parameters(self):
+        """Documents `include` on list and get of views that declare `include_options`."""
+        parameters = super().get_override_parameters()
+        options = getattr(self.view, "include_options", None)
+        if not options or getattr(self.view, "action", None) not in ("list", "retrieve"):
+            return parameters
+        needs = [f"`{name}` also needs `{scope}`" for name, scope in options.items() if scope]
+        description = (
+            f"Comma-separated: {', '.join(f'`{name}`' for name in options)}. Each adds the related data to "
+            "`attributes` under its own name." + (f" Scopes: {'; '.join(needs)}." if needs else "")
+        )
+        return [*parameters, OpenApiParameter("include", str, description=description)]
 
     def _get_response_for_code(self, serializer, status_code, media_types=None, direction="response"):
         response = super()._get_response_for_code(serializer, status_code, media_types, direction)
