@@ -378,3 +378,21 @@ def test_another_key_of_the_same_workspace_may_continue_a_walk(tenant):
     cursor = next_cursor(tenant.api, {"limit": 2})
     _, plaintext = apikey_create(workspace=tenant.workspace, name="second", scopes=["*"])
     assert Api(plaintext).get(KEYS, {"limit": 2, "cursor": cursor}).status_code == 200
+
+
+# -- regressions ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/v1/nope", "/v1/api-keys/", "/nope"])
+def test_a_write_to_an_unknown_route_is_404_even_where_csrf_is_enforced(path):
+    """A real client has no CSRF cookie; the catch-all must not answer with Django's HTML CSRF page."""
+    from rest_framework.test import APIClient
+
+    response = APIClient(enforce_csrf_checks=True).post(path, {"a": 1}, format="json")
+    assert_error(response, 404, "NOT_FOUND")
+
+
+def test_format_is_an_unknown_query_parameter_like_any_other(tenant):
+    """DRF's ?format= switch is off (URL_FORMAT_OVERRIDE = None): accepting it would silently ignore it."""
+    for value in ("json", "xml", "api"):
+        assert_error(tenant.api.get(KEYS, {"format": value}), 400, "VALIDATION_ERROR", field="format")
