@@ -25,12 +25,21 @@ INCLUDED_SERIALIZERS = {
 }
 
 
+class ValueField(serializers.DecimalField):
+    """DRF reads `""` as null for nullable decimals (a form habit); in JSON it is a bad number."""
+
+    def validate_empty_values(self, data):
+        if data == "":
+            self.fail("invalid")
+        return super().validate_empty_values(data)
+
+
 class DealSerializer(CustomFieldsSerializerMixin, ResourceSerializer):
     resource_type = "deal"
     custom_fields_entity_type = "deal"
 
     title = serializers.CharField(max_length=300)
-    value = serializers.DecimalField(
+    value = ValueField(
         max_digits=VALUE_MAX_DIGITS,
         decimal_places=VALUE_DECIMAL_PLACES,
         min_value=Decimal(0),
