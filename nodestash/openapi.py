@@ -15,6 +15,7 @@ from nodestash.ids import ID_RANDOM_LENGTH
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorEnvelope"}
 META_REF = {"$ref": "#/components/schemas/Meta"}
+LIST_META_REF = {"$ref": "#/components/schemas/ListMeta"}
 
 ERROR_DESCRIPTIONS = {
     "400": "VALIDATION_ERROR: invalid body, query or header.",
@@ -124,13 +125,16 @@ class EnvelopeAutoSchema(AutoSchema):
 
     def _get_response_for_code(self, serializer, status_code, media_types=None, direction="response"):
         response = super()._get_response_for_code(serializer, status_code, media_types, direction)
-        is_page = self._is_list_view(serializer) and self._get_paginator() is not None
+        is_list = self._is_list_view(serializer)
+        is_page = is_list and self._get_paginator() is not None
         if status_code.startswith("2") and not is_page:
+            # A list returned whole gets the list meta from the renderer (`has_more: false`).
+            meta = LIST_META_REF if is_list else META_REF
             for media in response.get("content", {}).values():
                 media["schema"] = {
                     "type": "object",
                     "required": ["data", "meta"],
-                    "properties": {"data": media["schema"], "meta": META_REF},
+                    "properties": {"data": media["schema"], "meta": meta},
                 }
         return response
 

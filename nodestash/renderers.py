@@ -1,8 +1,9 @@
 """Renders every API response in the contract's envelope (§1).
 
-Views hand over one of three shapes and the renderer completes it with `meta.request_id`:
+Views hand over one of four shapes and the renderer completes it with `meta.request_id`:
 - a resource (`{"id", "type", "attributes"}`) or any other object → `{"data": …, "meta": …}`;
 - a list page built by the paginator (`{"data": […], "meta": {"pagination": …}}`);
+- a bare list (a list returned whole) → the list shape, with `has_more: false` and no cursor;
 - an error built by the exception handler (`{"error": …}`).
 A `None` body (204) renders as nothing.
 """
@@ -11,10 +12,18 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 
 from nodestash.request_ids import current_request_id
 
+# The pagination of a list returned whole (no paginator): one page, nothing after it.
+COMPLETE_LIST = {"next_cursor": None, "has_more": False}
+
 
 def envelope(data) -> dict:
     is_complete = isinstance(data, dict) and ("error" in data or "data" in data)
-    body = dict(data) if is_complete else {"data": data}
+    if is_complete:
+        body = dict(data)
+    elif isinstance(data, list):
+        body = {"data": data, "meta": {"pagination": dict(COMPLETE_LIST)}}  # every list has the list shape (§1)
+    else:
+        body = {"data": data}
     body["meta"] = {"request_id": current_request_id(), **body.get("meta", {})}
     return body
 

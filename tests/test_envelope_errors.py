@@ -396,3 +396,14 @@ def test_format_is_an_unknown_query_parameter_like_any_other(tenant):
     """DRF's ?format= switch is off (URL_FORMAT_OVERRIDE = None): accepting it would silently ignore it."""
     for value in ("json", "xml", "api"):
         assert_error(tenant.api.get(KEYS, {"format": value}), 400, "VALIDATION_ERROR", field="format")
+
+
+def test_a_list_returned_whole_gets_the_list_shape():
+    """Views that return a bare list (plans, a record's custom field values) get §1's list meta too."""
+    from nodestash.renderers import envelope
+
+    body = envelope([{"id": "x"}])
+    assert body["data"] == [{"id": "x"}]
+    assert body["meta"]["pagination"] == {"next_cursor": None, "has_more": False}
+    assert set(body["meta"]) == {"request_id", "pagination"}
+    assert "pagination" not in envelope({"id": "x", "type": "t", "attributes": {}})["meta"]
