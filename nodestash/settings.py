@@ -192,7 +192,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/v1",
     "APPEND_COMPONENTS": {"schemas": OPENAPI_COMPONENTS},
-    "ENUM_NAME_OVERRIDES": {},
+    # Several resources have a `type` field; name each choice set after its owner.
+    "ENUM_NAME_OVERRIDES": {"StageTypeEnum": "crm.models.pipelines.StageType"},
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -28,6 +28,12 @@ class Route:
     view_class: type | None
     methods: tuple[str, ...]  # upper-case
 
+    @property
+    def scope_resource(self) -> str | None:
+        """The view's scope resource; an `@action(scope_resource=…)` overrides the class's."""
+        initkwargs = getattr(self.callback, "initkwargs", {})
+        return initkwargs.get("scope_resource", getattr(self.view_class, "scope_resource", None))
+
     def __str__(self) -> str:
         return self.template
 

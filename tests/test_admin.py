@@ -2,25 +2,33 @@
 manager, workspace creation with default content, key revocation, and never a key's secret."""
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from apikeys.models import ApiKey
 from tests.helpers import make_tenant
+from workspaces.admin_base import WorkspaceOwnedAdmin
 from workspaces.models import Workspace
 from workspaces.plans import PLANS
 from workspaces.services import DEFAULT_KEY_NAME
+from workspaces.tenancy.models import WorkspaceOwnedModel
 
 CHANGELISTS = ("/admin/workspaces/workspace/", "/admin/apikeys/apikey/", "/admin/workspaces/membership/")
 
 
 @pytest.fixture
-def operator():
-    user = get_user_model().objects.create_superuser("ops", "ops@example.com", "a-long-operator-password")
+def superuser():
+    return get_user_model().objects.create_superuser("ops", "ops@example.com", "a-long-operator-password")
+
+
+@pytest.fixture
+def operator(superuser):
     client = Client()
-    client.force_login(user)
+    client.force_login(superuser)
     return client
 
 
@@ -142,3 +150,32 @@ def test_suspend_and_unsuspend_actions(operator, tenant, other_tenant):
     assert other_tenant.api.get("/v1/workspace").status_code == 200
     operator.post(url, {"action": "unsuspend", "_selected_action": [tenant.workspace.pk]})
     assert tenant.api.get("/v1/workspace").status_code == 200
+
+
+OWNED_ADMINS = [
+    (model, model_admin)
+    for model, model_admin in admin.site._registry.items()
+    if issubclass(model, WorkspaceOwnedModel)
+]
+
+
+def admin_url(model, view: str) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}")
+
+
+@pytest.mark.parametrize("model,model_admin", OWNED_ADMINS, ids=lambda item: getattr(item, "__name__", ""))
+def test_every_workspace_owned_admin_uses_the_base_and_its_pages_load(operator, superuser, tenant, model, model_admin):
+    assert isinstance(model_admin, WorkspaceOwnedAdmin), f"{model.__name__}Admin must extend WorkspaceOwnedAdmin"
+    with CaptureQueriesContext(connection) as queries:
+        assert operator.get(admin_url(model, "changelist")).status_code == 200
+    assert len(queries) <= 15
+    request = RequestFactory().get("/admin/")
+    request.user = superuser
+    if model_admin.has_add_permission(request):
+        assert operator.get(admin_url(model, "add")).status_code == 200
+    row = model.unscoped.filter(workspace=tenant.workspace).first()
+    if row is not None:
+        response = operator.get(
+            reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[row.pk])
+        )
+        assert response.status_code == 200

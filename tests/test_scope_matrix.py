@@ -22,7 +22,7 @@ ROUTES = api_routes()
 GUARDED = [
     pytest.param(route, method, id=f"{method} {route.template}")
     for route in ROUTES
-    if getattr(route.view_class, "scope_resource", None) != PUBLIC
+    if route.scope_resource != PUBLIC
     for method in route.methods
 ]
 
@@ -36,9 +36,7 @@ def call(client, method: str, path: str):
 
 
 def scope_resource(route) -> str:
-    # An action may guard itself with another resource's scope (`@action(scope_resource=…)`).
-    initkwargs = getattr(route.callback, "initkwargs", {})
-    resource = initkwargs.get("scope_resource") or getattr(route.view_class, "scope_resource", None)
+    resource = route.scope_resource  # an `@action(scope_resource=…)` overrides the view's
     assert resource is not None, f"{route.view_class.__name__} ({route.template}) does not declare scope_resource"
     return resource
 

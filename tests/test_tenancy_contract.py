@@ -97,6 +97,52 @@ def test_scoped_manager_raises_without_a_workspace(tenant, other_tenant):
         ApiKey.objects.filter(name="Default key").exists()
 
 
+RUNS = {
+    "list": list,
+    "len": len,
+    "bool": bool,
+    "iterate": lambda qs: next(iter(qs)),
+    "index": lambda qs: qs[0],
+    "get": lambda qs: qs.get(name="Default key"),
+    "first": lambda qs: qs.first(),
+    "count": lambda qs: qs.count(),
+    "exists": lambda qs: qs.exists(),
+    "aggregate": lambda qs: qs.aggregate(n=models.Count("id")),
+    "values": lambda qs: list(qs.values_list("pk", flat=True)),
+    "update": lambda qs: qs.update(name="changed"),
+    "delete": lambda qs: qs.delete(),
+    "as a subquery": lambda qs: ApiKey.unscoped.filter(pk__in=qs),
+    "create": lambda qs: qs.create(name="sneaky"),
+}
+
+
+@pytest.mark.parametrize("run", RUNS.values(), ids=RUNS.keys())
+def test_without_a_workspace_a_scoped_queryset_can_be_built_but_never_run(tenant, run):
+    """Django builds querysets from the default manager before any workspace can be active
+    (`ForeignKey.formfield()`, form classes at import), so building must work; running must not."""
+    queryset = ApiKey.objects.using("default").filter(name="Default key").order_by("name").all()
+    with pytest.raises(NoActiveWorkspace):
+        run(queryset)
+    assert ApiKey.unscoped.get(workspace=tenant.workspace).name == "Default key"
+    assert ApiKey.unscoped.count() == 1
+
+
+RELATIONS = [
+    field
+    for model in OWNED_MODELS
+    for field in model._meta.local_fields
+    if field.many_to_one and issubclass(field.related_model, WorkspaceOwnedModel)
+]
+
+
+@pytest.mark.parametrize("field", RELATIONS, ids=lambda field: f"{label(field.model)}.{field.name}")
+def test_form_fields_for_relations_can_be_built_without_a_workspace(field):
+    """The admin and ModelForm classes build these at import time; choices appear only inside a workspace."""
+    form_field = field.formfield()
+    with pytest.raises(NoActiveWorkspace):
+        list(form_field.queryset)
+
+
 def test_scoped_manager_filters_by_the_active_workspace(tenant, other_tenant):
     with activate_workspace(tenant.workspace):
         rows = list(ApiKey.objects.all())
@@ -166,7 +212,7 @@ def test_every_api_view_goes_through_the_tenancy_base(route):
         f"{route}: {getattr(cls, '__name__', route.callback)} must use WorkspaceViewSetMixin "
         "(ResourceViewSet) or WorkspaceAPIView"
     )
-    assert getattr(cls, "scope_resource", None) not in (None, PUBLIC), f"{route}: declare scope_resource"
+    assert route.scope_resource not in (None, PUBLIC), f"{route}: declare scope_resource"
     assert any(issubclass(permission, ScopePermission) for permission in cls.permission_classes), (
         f"{route}: ScopePermission was dropped from permission_classes"
     )

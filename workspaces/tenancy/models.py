@@ -1,7 +1,8 @@
 """The abstract base of every workspace-owned model, and its managers.
 
-`objects` is fail-closed: it filters by the active workspace and raises
-`NoActiveWorkspace` when there is none, instead of quietly returning every tenant's rows.
+`objects` is fail-closed: it filters by the active workspace and, when there is none,
+raises `NoActiveWorkspace` as soon as a query would run, instead of quietly returning every
+tenant's rows.
 `unscoped` is the deliberate, greppable way around it (admin, migrations, key lookup).
 """
 
@@ -14,14 +15,36 @@ class NoActiveWorkspace(RuntimeError):
     """A scoped query ran with no workspace active: a tenancy bug, never a client error."""
 
 
+def _refuse(queryset, *args, **kwargs):
+    raise NoActiveWorkspace(
+        f"{queryset.model.__name__}.objects used with no active workspace; "
+        f"activate one or use {queryset.model.__name__}.unscoped on purpose."
+    )
+
+
+class NoWorkspaceQuerySet(models.QuerySet):
+    """What the scoped manager hands out when no workspace is active.
+
+    It may be built and chained, because Django builds querysets from the default manager
+    before anyone can activate a workspace (`ForeignKey.formfield()`, form classes at import);
+    it raises `NoActiveWorkspace` as soon as anything would read or write rows. It is also
+    empty underneath (`none()`), so a path that slips past these methods matches nothing.
+    """
+
+
+for _name in (
+    *("_fetch_all", "iterator", "aiterator", "count", "exists", "contains", "aggregate", "explain", "in_bulk"),
+    *("update", "_update", "delete", "_raw_delete", "create", "bulk_create", "bulk_update"),
+    *("get_or_create", "update_or_create", "resolve_expression"),
+):
+    setattr(NoWorkspaceQuerySet, _name, _refuse)
+
+
 class WorkspaceScopedManager(models.Manager):
     def get_queryset(self):
         workspace = current_workspace()
         if workspace is None:
-            raise NoActiveWorkspace(
-                f"{self.model.__name__}.objects used with no active workspace; "
-                f"activate one or use {self.model.__name__}.unscoped on purpose."
-            )
+            return NoWorkspaceQuerySet(model=self.model, using=self._db).none()
         return super().get_queryset().filter(workspace=workspace)
 
     def none(self):
