@@ -356,6 +356,8 @@ def test_include_company_on_get_and_list(tenant):
 
 def test_include_is_validated_and_needs_companies_read(tenant):
     assert tenant.api.get(URL, {"include": "deals"}).status_code == 400
+    response = tenant.api.post(f"{URL}?include=company", {"first_name": "Ann"})
+    assert response.status_code == 400 and not Contact.unscoped.exists()  # includes are for reads
     contacts_only = tenant.client_with_scopes("contacts:read")
     assert contacts_only.get(URL).status_code == 200
     response = contacts_only.get(URL, {"include": "company"})

@@ -92,6 +92,10 @@ def test_the_tags_filter_normalizes_its_values(tenant, tagged):
     assert {row["id"] for row in response.json()["data"]} == {tagged["ab"], tagged["abc"]}
 
 
+def test_an_empty_tags_filter_filters_nothing(tenant, tagged):
+    assert len(tenant.api.get("/v1/contacts", {"tags": ""}).json()["data"]) == len(tagged)
+
+
 @pytest.mark.parametrize("value", ["a,,b", "x" * (MAX_TAG_LENGTH + 1), ",".join(f"t{i}" for i in range(MAX_TAGS + 1))])
 def test_a_bad_tags_filter_is_a_400(tenant, value):
     response = tenant.api.get("/v1/contacts", {"tags": value})
