@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check-deploy clean
+.PHONY: run test lint format check-deploy bench-ratelimit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -38,6 +38,11 @@ format: $(VENV)/.installed
 check-deploy: $(VENV)/.installed
 	SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') ALLOWED_HOSTS=api.example.com \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+## The rate limiter's cost per request (time, Redis round trips) against throttling off; set REDIS_URL for Redis.
+bench-ratelimit: $(VENV)/.installed
+	DEBUG=1 $(BIN)/python manage.py migrate --no-input
+	DEBUG=1 $(BIN)/python manage.py bench_ratelimit
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

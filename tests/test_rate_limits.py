@@ -7,10 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 from django.test import override_settings
-from django.urls import get_resolver
 
-from apikeys.scopes import PUBLIC
 from tests.helpers import Api, error_code, make_tenant
+from tests.routes import PUBLIC_API_PATHS, api_routes
 from workspaces.models import Workspace
 from workspaces.plans import get_plan
 from workspaces.ratelimit import limiter
@@ -275,23 +274,8 @@ def test_counter_store_down_serves_requests_and_logs_once(caplog):
     assert "counter store unavailable" in warnings[0].getMessage()
 
 
-def api_views():
-    """Every DRF view behind a URL, walking includes."""
-
-    def walk(resolver):
-        for pattern in resolver.url_patterns:
-            if hasattr(pattern, "url_patterns"):
-                yield from walk(pattern)
-            else:
-                view = getattr(pattern.callback, "cls", None)
-                if view is not None:
-                    yield view
-
-    return set(walk(get_resolver()))
-
-
 def test_every_authenticated_api_view_is_plan_limited():
-    views = [view for view in api_views() if getattr(view, "scope_resource", PUBLIC) != PUBLIC]
-    assert views
-    for view in views:
-        assert PlanRateThrottle in view.throttle_classes, f"{view.__name__} is not plan-limited"
+    routes = [route for route in api_routes() if route.template not in PUBLIC_API_PATHS]
+    assert routes
+    for route in routes:
+        assert PlanRateThrottle in route.view_class.throttle_classes, f"{route} is not plan-limited"

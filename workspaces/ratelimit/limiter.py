@@ -10,6 +10,7 @@ does not cost every request a connection attempt.
 import logging
 import threading
 import time
+import weakref
 
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
@@ -71,9 +72,19 @@ class StoreHealth:
 health = StoreHealth()
 
 
+_redis_stores: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def current_store():
+    """The store behind the default cache (Django keeps one cache object per thread, and a new
+    one after a settings change, so the store follows both)."""
     cache = caches["default"]
-    return RedisStore(cache) if isinstance(cache, RedisCache) else local_store
+    if not isinstance(cache, RedisCache):
+        return local_store
+    store = _redis_stores.get(cache)
+    if store is None:
+        store = _redis_stores[cache] = RedisStore(cache)
+    return store
 
 
 def rate_limit_hit(workspace_id: str, plan: Plan) -> Decision | None:

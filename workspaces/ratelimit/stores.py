@@ -66,6 +66,9 @@ class RedisStore:
 
     def __init__(self, cache):
         self.cache = cache
+        # Django builds a new client object on every get_client(); one per store saves that work
+        # (the connection pool behind it is shared either way).
+        self.client = cache._cache.get_client(write=True)
 
     def keys(self, workspace_id: str, day: str) -> tuple[str, str]:
         return (
@@ -74,9 +77,8 @@ class RedisStore:
         )
 
     def hit(self, workspace_id, plan, now_us: int, day: str, day_ttl: int):
-        client = self.cache._cache.get_client(write=True)
         if RedisStore._script is None:
-            RedisStore._script = Script(client, HIT_SCRIPT)
+            RedisStore._script = Script(self.client, HIT_SCRIPT)
         args = [
             now_us,
             f"({now_us - BURST_WINDOW_US}",
@@ -86,12 +88,13 @@ class RedisStore:
             f"{now_us}:{random_base62(8)}",
             day_ttl,
         ]
-        outcome, used_today, in_window, oldest = RedisStore._script(self.keys(workspace_id, day), args, client=client)
+        outcome, used_today, in_window, oldest = RedisStore._script(
+            self.keys(workspace_id, day), args, client=self.client
+        )
         return outcome.decode(), int(used_today), int(in_window), int(float(oldest))
 
     def used_today(self, workspace_id: str, day: str) -> int:
-        client = self.cache._cache.get_client()
-        return int(client.get(self.keys(workspace_id, day)[1]) or 0)
+        return int(self.client.get(self.keys(workspace_id, day)[1]) or 0)
 
 
 class LocalStore:
