@@ -126,15 +126,15 @@ class Faker:
         }
 
     def field_value(self, slug: str, field_type: str, options: list[str] | None, serial: int):
-        """A value of that type (the API's canonical form) for contact number `serial`."""
+        """A value of that type, as a client would send it, for contact number `serial`."""
         rng = self.rng
         match field_type:
             case "number" if slug == "lead_score":
-                return Decimal(rng.randrange(101))
+                return rng.randrange(101)
             case "number":
-                return Decimal(rng.randrange(10_000, 50_000_000))
+                return rng.randrange(10_000, 50_000_000)
             case "date":
-                return (self.now - datetime.timedelta(days=rng.randrange(400))).date()
+                return (self.now - datetime.timedelta(days=rng.randrange(400))).date().isoformat()
             case "boolean":
                 return self.chance(0.5)
             case "select":

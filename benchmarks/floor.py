@@ -1,18 +1,18 @@
 """The floor: the benchmark's reads served with no framework at all.
 
-A bare WSGI app that answers the same requests as the API (the read scenarios of
-`benchmarks/scenarios.py`) with the same SQL, run through psycopg, and JSON encoded by hand
-from the rows: it authenticates the key with the same query (and the same once-a-minute
-`last_used_at` touch), loads the same definitions, page and custom field values, and wraps
-them in the same envelope. What it leaves out is everything a framework adds: routing,
-middleware, DRF's request/response cycle, serializers, the ORM, validation beyond what these
-requests need, and the rate limiter's Redis round trip. The distance between the API and
-this app is what the framework and those features cost.
+A bare WSGI app that answers the read requests of `benchmarks/scenarios.py` with the same
+SQL as the API (same queries, joins, conditions and order; only the columns it needs), run
+through psycopg, and JSON encoded by hand from the rows. It authenticates the key with the
+same query (and the same once-a-minute `last_used_at` write), loads the same custom field
+definitions and values, and answers in the same envelope. What it leaves out is what a
+framework and the API's other features add: routing, middleware, DRF's request and response
+cycle, serializers, the ORM, validation beyond what these requests need, and the rate
+limiter's Redis round trip. The distance between the API and this app is what those cost.
 
 Only what the benchmark asks is supported; anything else is a 404. Cursors are signed like
-the API's but are the floor's own format (see `encode_cursor`).
+the API's but in the floor's own format (`encode_cursor`).
 
-Run: `gunicorn benchmarks.floor:application` with DATABASE_URL, SECRET_KEY (and
+Run: `gunicorn benchmarks.floor:application`, with DATABASE_URL, SECRET_KEY (and
 API_KEY_PEPPER when the API uses one) set as for the API.
 """
 
@@ -23,37 +23,70 @@ import hmac
 import json
 import os
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import parse_qs
 
 from nodestash.request_ids import new_request_id
 
 LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
-CONTACT_COLUMNS = (
-    "workspace_id", "created_at", "updated_at", "id", "email", "first_name", "last_name", "phone",
-    "company_id", "title", "source", "tags",
-)  # fmt: skip
-COMPANY_COLUMNS = ("workspace_id", "created_at", "updated_at", "id", "name", "domain", "industry", "size", "tags")
-CONTACT_FIELDS = (
-    "id", "email", "first_name", "last_name", "phone", "company_id", "title", "source", "tags",
-    "created_at", "updated_at",
-)  # fmt: skip
-COMPANY_FIELDS = ("id", "name", "domain", "industry", "size", "tags", "created_at", "updated_at")
+LIST_SEPARATOR = "\x1f"  # multi_select storage, see customfields.types
 TEXT_FILTERS = ("email", "first_name", "last_name")
 RANGE_OPERATORS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
-VALUE_COLUMNS = {
-    "number": "value_number",
-    "date": "value_date",
-    "boolean": "value_boolean",
-    "multi_select": "value_list",
-}
-LIST_SEPARATOR = "\x1f"
+VALUE_COLUMNS = {"number": "value_number", "date": "value_date"}
 CONTACT_PATH = re.compile(r"^/v1/contacts/(ct_[0-9A-Za-z]{21})$")
+DEAL_INCLUDES = ("pipeline", "stage", "contact", "company")  # in the API's join order
+
+
+@dataclass(frozen=True)
+class Table:
+    """A resource's table: what is selected, how it is shown, where its custom fields live."""
+
+    name: str
+    kind: str
+    columns: tuple[str, ...]
+    hidden: tuple[str, ...] = ("workspace_id",)  # selected but not shown
+    custom_fields: str | None = None  # entity type, when the resource has inline custom fields
+
+    def select(self) -> list[str]:
+        return [f'"{self.name}"."{column}"' for column in self.columns]
+
+    def resource(self, row: dict) -> dict:
+        attributes = {name: plain(row[name]) for name in self.columns if name not in self.hidden}
+        return {"id": row["id"], "type": self.kind, "attributes": attributes}
+
+
+CONTACTS = Table(
+    "crm_contact", "contact",
+    ("workspace_id", "id", "email", "first_name", "last_name", "phone", "company_id", "title", "source", "tags",
+     "created_at", "updated_at"),
+    custom_fields="contact",
+)  # fmt: skip
+COMPANIES = Table(
+    "crm_company", "company",
+    ("workspace_id", "id", "name", "domain", "industry", "size", "tags", "created_at", "updated_at"),
+    custom_fields="company",
+)  # fmt: skip
+DEALS = Table(
+    "crm_deal", "deal",
+    ("workspace_id", "id", "title", "value", "currency", "pipeline_id", "stage_id", "contact_id", "company_id",
+     "owner_id", "expected_close_date", "closed_at", "tags", "created_at", "updated_at"),
+    custom_fields="deal",
+)  # fmt: skip
+PIPELINES = Table(
+    "crm_pipeline", "pipeline", ("workspace_id", "id", "name", "description", "is_default", "created_at", "updated_at")
+)
+STAGES = Table(
+    "crm_stage", "pipeline_stage",
+    ("workspace_id", "id", "pipeline_id", "name", "type", "position", "created_at", "updated_at"),
+)  # fmt: skip
+INCLUDED_TABLES = {"pipeline": PIPELINES, "stage": STAGES, "contact": CONTACTS, "company": COMPANIES}
+RECORD_COLUMNS = {"contact": "contact_id", "company": "company_id", "deal": "deal_id"}
 
 AUTH_SQL = (
     'SELECT k."id", k."expires_at", k."last_used_at", k."revoked_at", w."id", w."is_suspended" '
     'FROM "apikeys_apikey" k INNER JOIN "workspaces_workspace" w ON (k."workspace_id" = w."id") '
-    'WHERE k."key_hash" = %s LIMIT 1'
+    'WHERE k."key_hash" = %s ORDER BY k."id" ASC LIMIT 1'
 )
 TOUCH_SQL = (
     'UPDATE "apikeys_apikey" SET "last_used_at" = %s '
@@ -61,13 +94,22 @@ TOUCH_SQL = (
 )
 DEFINITIONS_SQL = (
     'SELECT "id", "slug", "field_type" FROM "customfields_customfielddefinition" '
-    'WHERE ("workspace_id" = %s AND "entity_type" = %s) ORDER BY "display_order" ASC, "created_at" ASC, "id" ASC'
+    'WHERE ("entity_type" = %s AND "workspace_id" = %s) ORDER BY "display_order" ASC, "created_at" ASC, "id" ASC'
 )
 VALUES_SQL = (
-    'SELECT v."contact_id", d."slug", d."field_type", v."value_text", v."value_number", v."value_boolean", '
+    'SELECT v."{record}", d."slug", d."field_type", v."value_text", v."value_number", v."value_boolean", '
     'v."value_date", v."value_list" FROM "customfields_customfieldvalue" v '
     'INNER JOIN "customfields_customfielddefinition" d ON (v."definition_id" = d."id") '
-    'WHERE (v."workspace_id" = %s AND v."contact_id" = ANY(%s))'
+    'WHERE (v."workspace_id" = %s AND v."{record}" = ANY(%s))'
+)
+STAGES_SQL = f'SELECT {", ".join(STAGES.select())} FROM "crm_stage" WHERE "crm_stage"."pipeline_id" = ANY(%s) ORDER BY "crm_stage"."position" ASC'  # noqa: E501
+CF_EXISTS_SQL = (
+    'EXISTS(SELECT 1 AS "a" FROM "customfields_customfieldvalue" U0 WHERE (U0."contact_id" = ("crm_contact"."id") '
+    'AND U0."definition_id" = %s AND U0."workspace_id" = %s AND U0."{column}" {operator} %s) LIMIT 1)'
+)
+KEYSET_SQL = (
+    '"{table}"."created_at" <= %s AND ("{table}"."created_at" < %s '
+    'OR ("{table}"."created_at" = %s AND "{table}"."id" < %s))'
 )
 
 
@@ -80,22 +122,26 @@ class HttpError(Exception):
 # -- encoding ----------------------------------------------------------------------------
 
 
-def iso(value):
-    """Timestamps and dates as the API writes them (UTC with `Z`)."""
-    if value is None:
-        return None
-    text = value.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+def plain(value):
+    """A column value as the API writes it: UTC timestamps with `Z`, dates, decimals as strings."""
+    if isinstance(value, datetime.datetime):
+        text = value.isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
 
 
-def custom_value(field_type: str, row) -> object:
-    """The JSON form of a stored custom field value, as `customfields.types.represent`."""
-    text, number, boolean, date, listed = row
+def custom_value(field_type: str, stored: list):
+    """The JSON form of a stored custom field value (as `customfields.types.represent`)."""
+    text, number, boolean, date, listed = stored
     match field_type:
         case "number":
             return None if number is None else (int(number) if number == number.to_integral_value() else float(number))
         case "date":
-            return iso(date)
+            return plain(date)
         case "boolean":
             return boolean
         case "multi_select":
@@ -104,32 +150,33 @@ def custom_value(field_type: str, row) -> object:
             return text
 
 
-def resource(kind: str, fields: tuple, row: dict) -> dict:
-    attributes = {name: iso(row[name]) if name.endswith("_at") else row[name] for name in fields}
-    return {"id": row["id"], "type": kind, "attributes": attributes}
-
-
 def encode_cursor(created_at: str, row_id: str, secret: bytes) -> str:
-    """The floor's cursor: the last row's sort value and id, HMAC-signed (as the API signs its own)."""
+    """The floor's cursor: the last row's sort value and id, HMAC-signed."""
     payload = base64.urlsafe_b64encode(json.dumps([created_at, row_id]).encode()).decode()
-    signature = hmac.new(secret, payload.encode(), hashlib.sha256).hexdigest()[:32]
-    return f"{payload}.{signature}"
+    return f"{payload}.{hmac.new(secret, payload.encode(), hashlib.sha256).hexdigest()[:32]}"
 
 
 def decode_cursor(cursor: str, secret: bytes) -> tuple[datetime.datetime, str]:
     payload, _, signature = cursor.partition(".")
-    expected = hmac.new(secret, payload.encode(), hashlib.sha256).hexdigest()[:32]
-    if not hmac.compare_digest(signature, expected):
+    if not hmac.compare_digest(signature, hmac.new(secret, payload.encode(), hashlib.sha256).hexdigest()[:32]):
         raise HttpError("400 Bad Request", "VALIDATION_ERROR", "The cursor is invalid.")
     created_at, row_id = json.loads(base64.urlsafe_b64decode(payload))
-    return datetime.datetime.fromisoformat(created_at.replace("Z", "+00:00")), row_id
+    return datetime.datetime.fromisoformat(created_at), row_id
+
+
+def page_body(page: list[dict], has_more: bool, secret: bytes) -> dict:
+    next_cursor = None
+    if has_more:
+        last = page[-1]["attributes"]
+        next_cursor = encode_cursor(last["created_at"], last["id"], secret)
+    return {"data": page, "meta": {"pagination": {"next_cursor": next_cursor, "has_more": has_more}}}
 
 
 # -- the app -----------------------------------------------------------------------------
 
 
 class Floor:
-    """The WSGI callable. `connect()` returns a psycopg connection (opened once per process)."""
+    """The WSGI callable. `connect()` returns a psycopg connection, opened once per process."""
 
     def __init__(self, connect, *, secret: bytes, pepper: str = ""):
         self.connect, self.secret, self.pepper = connect, secret, pepper
@@ -141,9 +188,8 @@ class Floor:
             status, body = "200 OK", self.route(environ)
         except HttpError as error:
             status, body = error.status, {"error": {"code": error.code, "message": str(error)}}
-        if body is not None:
-            body["meta"] = {"request_id": request_id, **body.get("meta", {})}
-        payload = b"" if body is None else json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        body["meta"] = {"request_id": request_id, **body.get("meta", {})}
+        payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))]
         start_response(status, [*headers, ("X-Request-Id", request_id)])
         return [payload]
@@ -154,19 +200,23 @@ class Floor:
             self._connection = self.connect()
         return self._connection
 
-    def route(self, environ) -> dict | None:
+    def route(self, environ) -> dict:
         path = environ.get("PATH_INFO", "")
         if path == "/healthz":
             return {"data": {"status": "ok"}}
         if environ["REQUEST_METHOD"] != "GET":
             raise HttpError("405 Method Not Allowed", "METHOD_NOT_ALLOWED", "Method not allowed.")
         params = {name: values[-1] for name, values in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        includes = frozenset(filter(None, params.get("include", "").split(",")))
         with self.db.cursor() as cursor:
             workspace_id = self.authenticate(cursor, environ.get("HTTP_AUTHORIZATION", ""))
+            request = Request(cursor, workspace_id, params, includes, self.secret)
             if path == "/v1/contacts":
-                return self.contact_list(cursor, workspace_id, params)
+                return request.contact_list()
+            if path == "/v1/deals":
+                return request.deal_list()
             if match := CONTACT_PATH.match(path):
-                return self.contact_detail(cursor, workspace_id, match.group(1), params)
+                return request.contact_detail(match.group(1))
         raise HttpError("404 Not Found", "NOT_FOUND", "Not found.")
 
     def authenticate(self, cursor, header: str) -> str:
@@ -190,112 +240,155 @@ class Floor:
             cursor.execute(TOUCH_SQL, (now, threshold, key_id))
         return workspace_id
 
-    # -- contacts ---------------------------------------------------------------------
 
-    def contact_select(self, with_company: bool) -> str:
-        columns = [f'"crm_contact"."{name}"' for name in CONTACT_COLUMNS]
-        joins = ""
-        if with_company:
-            columns += [f'"crm_company"."{name}"' for name in COMPANY_COLUMNS]
-            joins = ' LEFT OUTER JOIN "crm_company" ON ("crm_contact"."company_id" = "crm_company"."id")'
-        return f'SELECT {", ".join(columns)} FROM "crm_contact"{joins}'
+class Request:
+    """One read: its cursor, workspace and parameters."""
 
-    def contacts_from_rows(self, cursor, workspace_id: str, rows: list, with_company: bool) -> list[dict]:
-        contacts = []
-        width = len(CONTACT_COLUMNS)
-        for row in rows:
-            contact = resource("contact", CONTACT_FIELDS, dict(zip(CONTACT_COLUMNS, row[:width], strict=True)))
+    def __init__(self, cursor, workspace_id: str, params: dict, includes: frozenset, secret: bytes):
+        self.cursor, self.workspace_id, self.params, self.includes = cursor, workspace_id, params, includes
+        self.secret = secret
+        self.limit = int(params.get("limit", 25))
+
+    def fetch(self, sql: str, args) -> list:
+        self.cursor.execute(sql, args)
+        return self.cursor.fetchall()
+
+    def definitions(self, entity_type: str) -> list:
+        return self.fetch(DEFINITIONS_SQL, (entity_type, self.workspace_id))
+
+    def attach_custom_fields(self, table: Table, resources: list[dict]) -> None:
+        """`custom_fields` of every resource: one query for the values, one for the definitions."""
+        by_id = {resource["id"]: {} for resource in resources}
+        if by_id:
+            sql = VALUES_SQL.format(record=RECORD_COLUMNS[table.custom_fields])
+            for record_id, slug, field_type, *stored in self.fetch(sql, (self.workspace_id, list(by_id))):
+                by_id[record_id][slug] = custom_value(field_type, stored)
+        slugs = [slug for _, slug, _ in self.definitions(table.custom_fields)]
+        for resource in resources:
+            values = by_id[resource["id"]]
+            resource["attributes"]["custom_fields"] = {slug: values.get(slug) for slug in slugs}
+
+    def split(self, row: tuple, tables: list[Table]) -> list[dict]:
+        """A joined row as one dict per table, in select order."""
+        parts, start = [], 0
+        for table in tables:
+            parts.append(dict(zip(table.columns, row[start : start + len(table.columns)], strict=True)))
+            start += len(table.columns)
+        return parts
+
+    def keyset(self, table: Table, conditions: list[str], args: list) -> None:
+        if "cursor" in self.params:
+            created_at, row_id = decode_cursor(self.params["cursor"], self.secret)
+            conditions.append(KEYSET_SQL.format(table=table.name))
+            args += [created_at, created_at, created_at, row_id]
+
+    # -- contacts -------------------------------------------------------------------------
+
+    def contacts(self, conditions: list[str], args: list, limit: int) -> tuple[list[dict], bool]:
+        with_company = "company" in self.includes
+        tables = [CONTACTS, COMPANIES] if with_company else [CONTACTS]
+        join = ' LEFT OUTER JOIN "crm_company" ON ("crm_contact"."company_id" = "crm_company"."id")'
+        sql = (
+            f'SELECT {", ".join(c for t in tables for c in t.select())} FROM "crm_contact"'
+            f"{join if with_company else ''} WHERE ({' AND '.join(conditions)}) "
+            'ORDER BY "crm_contact"."created_at" DESC, "crm_contact"."id" DESC LIMIT %s'
+        )
+        rows = self.fetch(sql, [*args, limit + 1])
+        contacts, companies = [], []
+        for row in rows[:limit]:
+            parts = self.split(row, tables)
+            contact = CONTACTS.resource(parts[0])
             if with_company:
-                company = dict(zip(COMPANY_COLUMNS, row[width:], strict=True))
-                contact["attributes"]["company"] = (
-                    resource("company", COMPANY_FIELDS, company) if company["id"] is not None else None
-                )
+                company = COMPANIES.resource(parts[1]) if parts[1]["id"] is not None else None
+                contact["attributes"]["company"] = company
+                companies += [company] if company else []
             contacts.append(contact)
-        self.attach_custom_fields(cursor, workspace_id, contacts)
-        return contacts
+        self.attach_custom_fields(CONTACTS, contacts)
+        if with_company:
+            self.attach_custom_fields(COMPANIES, companies)
+        return contacts, len(rows) > limit
 
-    def attach_custom_fields(self, cursor, workspace_id: str, contacts: list[dict]) -> None:
-        cursor.execute(DEFINITIONS_SQL, (workspace_id, "contact"))
-        slugs = [slug for _, slug, _ in cursor.fetchall()]
-        by_id = {contact["id"]: dict.fromkeys(slugs) for contact in contacts}
-        if contacts:
-            cursor.execute(VALUES_SQL, (workspace_id, list(by_id)))
-            for contact_id, slug, field_type, *stored in cursor.fetchall():
-                by_id[contact_id][slug] = custom_value(field_type, stored)
-        for contact in contacts:
-            contact["attributes"]["custom_fields"] = by_id[contact["id"]]
-
-    def contact_filters(self, cursor, workspace_id: str, params: dict) -> tuple[list[str], list]:
-        """WHERE conditions and their parameters for the text and `cf.` filters."""
-        conditions, args = [], []
+    def contact_conditions(self) -> tuple[list[str], list]:
+        conditions, args = ['"crm_contact"."workspace_id" = %s'], [self.workspace_id]
         for name in TEXT_FILTERS:
-            if name in params:
+            if name in self.params:
                 conditions.append(f'UPPER("crm_contact"."{name}"::text) LIKE UPPER(%s)')
-                args.append(f"%{params[name]}%")
-        for param, raw in params.items():
+                args.append(f"%{self.params[name]}%")
+        for param, raw in self.params.items():
             if param.startswith("cf."):
-                condition, values = self.custom_field_condition(cursor, workspace_id, param, raw)
-                conditions.append(condition)
-                args += values
+                self.custom_field_condition(param, raw, conditions, args)
+        self.keyset(CONTACTS, conditions, args)
         return conditions, args
 
-    def custom_field_condition(self, cursor, workspace_id: str, param: str, raw: str) -> tuple[str, list]:
-        """`cf.<slug>.<op>=v` on number and date fields: EXISTS over the value table."""
+    def custom_field_condition(self, param: str, raw: str, conditions: list, args: list) -> None:
+        """`cf.<slug>.<gt|gte|lt|lte>=v` on number and date fields: EXISTS over the values."""
         slug, _, operator = param[3:].partition(".")
-        cursor.execute(DEFINITIONS_SQL, (workspace_id, "contact"))
-        definitions = {row[1]: row for row in cursor.fetchall()}
-        if slug not in definitions or operator not in RANGE_OPERATORS:
+        definitions = {row[1]: row for row in self.definitions("contact")}
+        if slug not in definitions or operator not in RANGE_OPERATORS or definitions[slug][2] not in VALUE_COLUMNS:
             raise HttpError("400 Bad Request", "VALIDATION_ERROR", f"Unsupported filter {param}.")
         definition_id, _, field_type = definitions[slug]
         value = Decimal(raw) if field_type == "number" else datetime.date.fromisoformat(raw)
-        column = VALUE_COLUMNS[field_type]
-        condition = (
-            'EXISTS(SELECT 1 AS "a" FROM "customfields_customfieldvalue" U0 '
-            f'WHERE (U0."contact_id" = ("crm_contact"."id") AND U0."definition_id" = %s '
-            f'AND U0."{column}" {RANGE_OPERATORS[operator]} %s AND U0."workspace_id" = %s) LIMIT 1)'
-        )
-        return condition, [definition_id, value, workspace_id]
+        conditions.append(CF_EXISTS_SQL.format(column=VALUE_COLUMNS[field_type], operator=RANGE_OPERATORS[operator]))
+        args += [definition_id, self.workspace_id, value]
 
-    def contact_list(self, cursor, workspace_id: str, params: dict) -> dict:
-        limit = int(params.get("limit", 25))
-        with_company = params.get("include") == "company"
-        conditions, args = self.contact_filters(cursor, workspace_id, params)
-        conditions.insert(0, '"crm_contact"."workspace_id" = %s')
-        args.insert(0, workspace_id)
-        if "cursor" in params:
-            created_at, row_id = decode_cursor(params["cursor"], self.secret)
-            conditions.append(
-                '"crm_contact"."created_at" <= %s AND ("crm_contact"."created_at" < %s '
-                'OR ("crm_contact"."created_at" = %s AND "crm_contact"."id" < %s))'
-            )
-            args += [created_at, created_at, created_at, row_id]
-        sql = (
-            f"{self.contact_select(with_company)} WHERE ({' AND '.join(conditions)}) "
-            'ORDER BY "crm_contact"."created_at" DESC, "crm_contact"."id" DESC LIMIT %s'
-        )
-        cursor.execute(sql, [*args, limit + 1])
-        rows = cursor.fetchall()
-        page = self.contacts_from_rows(cursor, workspace_id, rows[:limit], with_company)
-        next_cursor = None
-        if len(rows) > limit:
-            last = page[-1]["attributes"]
-            next_cursor = encode_cursor(last["created_at"], last["id"], self.secret)
-        return {
-            "data": page,
-            "meta": {"pagination": {"next_cursor": next_cursor, "has_more": next_cursor is not None}},
-        }
+    def contact_list(self) -> dict:
+        conditions, args = self.contact_conditions()
+        page, has_more = self.contacts(conditions, args, self.limit)
+        return page_body(page, has_more, self.secret)
 
-    def contact_detail(self, cursor, workspace_id: str, contact_id: str, params: dict) -> dict:
-        with_company = params.get("include") == "company"
-        sql = (
-            f"{self.contact_select(with_company)} "
-            'WHERE ("crm_contact"."workspace_id" = %s AND "crm_contact"."id" = %s) LIMIT 21'
+    def contact_detail(self, contact_id: str) -> dict:
+        page, _ = self.contacts(
+            ['"crm_contact"."workspace_id" = %s', '"crm_contact"."id" = %s'], [self.workspace_id, contact_id], 20
         )
-        cursor.execute(sql, (workspace_id, contact_id))
-        rows = cursor.fetchall()
-        if not rows:
+        if not page:
             raise HttpError("404 Not Found", "NOT_FOUND", "Contact not found")
-        return {"data": self.contacts_from_rows(cursor, workspace_id, rows, with_company)[0]}
+        return {"data": page[0]}
+
+    # -- deals ------------------------------------------------------------------------------
+
+    def deal_list(self) -> dict:
+        included = [name for name in DEAL_INCLUDES if name in self.includes]
+        tables = [DEALS, *(INCLUDED_TABLES[name] for name in included)]
+        joins = "".join(
+            f' {"INNER" if name in ("pipeline", "stage") else "LEFT OUTER"} JOIN "{INCLUDED_TABLES[name].name}" '
+            f'ON ("crm_deal"."{name}_id" = "{INCLUDED_TABLES[name].name}"."id")'
+            for name in included
+        )
+        conditions, args = ['"crm_deal"."workspace_id" = %s'], [self.workspace_id]
+        self.keyset(DEALS, conditions, args)
+        sql = (
+            f'SELECT {", ".join(c for t in tables for c in t.select())} FROM "crm_deal"{joins} '
+            f"WHERE ({' AND '.join(conditions)}) "
+            'ORDER BY "crm_deal"."created_at" DESC, "crm_deal"."id" DESC LIMIT %s'
+        )
+        rows = self.fetch(sql, [*args, self.limit + 1])
+        deals, related = [], {name: {} for name in included}
+        for row in rows[: self.limit]:
+            deal_row, *others = self.split(row, tables)
+            deal = DEALS.resource(deal_row)
+            for name, other in zip(included, others, strict=True):
+                resource = INCLUDED_TABLES[name].resource(other) if other["id"] is not None else None
+                deal["attributes"][name] = resource
+                if resource:
+                    related[name].setdefault(resource["id"], []).append(resource)
+            deals.append(deal)
+        if "pipeline" in related:
+            self.attach_stages(related["pipeline"])
+        self.attach_custom_fields(DEALS, deals)
+        for name in ("contact", "company"):
+            if name in related:
+                self.attach_custom_fields(INCLUDED_TABLES[name], [r for same in related[name].values() for r in same])
+        return page_body(deals, len(rows) > self.limit, self.secret)
+
+    def attach_stages(self, pipelines: dict[str, list[dict]]) -> None:
+        """An included pipeline embeds its stages as plain objects, ordered by position."""
+        stages: dict[str, list] = {pipeline_id: [] for pipeline_id in pipelines}
+        for row in self.fetch(STAGES_SQL, (list(pipelines),)):
+            stage = STAGES.resource(dict(zip(STAGES.columns, row, strict=True)))["attributes"]
+            stages[stage["pipeline_id"]].append(stage)
+        for pipeline_id, copies in pipelines.items():
+            for pipeline in copies:
+                pipeline["attributes"]["stages"] = stages[pipeline_id]
 
 
 def connect_from_environment():

@@ -17,10 +17,10 @@ RESULT_MARK = "BENCH_RESULT "
 
 @dataclass(frozen=True)
 class LoadSettings:
-    duration: float = 10.0
+    duration: int = 10  # seconds (wrk takes whole seconds)
     connections: int = 4
     threads: int = 1
-    warmup: float = 1.0
+    warmup: int = 2
 
 
 @dataclass(frozen=True)

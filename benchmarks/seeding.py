@@ -8,15 +8,23 @@ that already holds contacts is refused rather than seeded twice.
 import datetime
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from benchmarks.bulk import RowWriter, generate_ids
-from benchmarks.fake import Faker
+from benchmarks.fake import CONTACT_FIELDS, Faker
 from benchmarks.progress import Progress
-from crm.models import Company, Contact
+from crm.models import Activity, Company, Contact, Deal, Pipeline, Stage, StageType
+from customfields.models import CustomFieldDefinition, CustomFieldValue, EntityType
+from customfields.types import COLUMNS, VALUE_COLUMNS, parse_value
 
 CHUNK = 10_000
+SEEDED_MODELS = (Company, Contact, CustomFieldDefinition, CustomFieldValue, Deal, Activity)
+# Share of contacts with custom field values, and of fields set on such a contact.
+CONTACTS_WITH_VALUES = 0.85
+FIELD_FILL_RATE = 0.8
+# Where the deals sit, by stage position in the default pipeline (Lead … Won, Lost).
+STAGE_WEIGHTS = (30, 20, 15, 10, 15, 10)
 
 
 class AlreadySeeded(RuntimeError):
@@ -27,17 +35,37 @@ class AlreadySeeded(RuntimeError):
 class SeedSizes:
     contacts: int = 100_000
     companies: int | None = None  # default: one for every 10 contacts
+    deals: int | None = None  # default: one for every 5 contacts
+    activities: int | None = None  # default: one for every 2 contacts
     seed: int = 7
 
     @property
     def company_count(self) -> int:
         return self.companies if self.companies is not None else max(1, self.contacts // 10)
 
+    @property
+    def deal_count(self) -> int:
+        return self.deals if self.deals is not None else self.contacts // 5
+
+    @property
+    def activity_count(self) -> int:
+        return self.activities if self.activities is not None else self.contacts // 2
+
 
 def workspace_is_seeded(workspace) -> bool:
     return (
         Contact.unscoped.filter(workspace=workspace).exists() or Company.unscoped.filter(workspace=workspace).exists()
     )
+
+
+def refresh_statistics() -> None:
+    """After a bulk load the planner's row estimates are stale until autovacuum gets to the
+    tables; without fresh ones it picks poor plans for the first minutes. PostgreSQL only."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in SEEDED_MODELS:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _chunks(total: int):
@@ -58,6 +86,9 @@ class Seeder:
         self.fake = Faker(sizes.seed, now or timezone.now())
         self.company_ids: list[str] = []
         self.contact_ids: list[str] = []
+        self.contact_companies: list[str | None] = []
+        self.definitions: list[dict] = []
+        self.value_count = 0
 
     def progress(self, label: str, total: int) -> Progress:
         return Progress(label, total, self.stream)
@@ -67,8 +98,17 @@ class Seeder:
             raise AlreadySeeded(f"Workspace {self.workspace.pk} already has CRM data; seed a new workspace instead.")
         with transaction.atomic():
             self.seed_companies()
+            self.seed_custom_field_definitions()
             self.seed_contacts()
-        return {"companies": len(self.company_ids), "contacts": len(self.contact_ids)}
+            deals = self.seed_deals()
+            activities = self.seed_activities()
+        return {
+            "companies": len(self.company_ids),
+            "contacts": len(self.contact_ids),
+            "custom field values": self.value_count,
+            "deals": deals,
+            "activities": activities,
+        }
 
     def seed_companies(self) -> None:
         writer, bar = RowWriter(Company), self.progress("companies", self.sizes.company_count)
@@ -80,14 +120,100 @@ class Seeder:
             self.company_ids += [row["id"] for row in rows]
             bar.advance(size)
 
+    def seed_custom_field_definitions(self) -> None:
+        rows = _owned(
+            self.workspace, generate_ids("cf", len(CONTACT_FIELDS)), self.fake.timestamps(len(CONTACT_FIELDS))
+        )
+        for order, (row, (name, slug, field_type, options)) in enumerate(zip(rows, CONTACT_FIELDS, strict=True)):
+            row.update(
+                entity_type=EntityType.CONTACT, name=name, slug=slug, field_type=field_type, description=None,
+                is_required=False, options=options, display_order=order,
+            )  # fmt: skip
+        RowWriter(CustomFieldDefinition).write(rows)
+        self.definitions = rows
+
     def seed_contacts(self) -> None:
-        writer, bar = RowWriter(Contact), self.progress("contacts", self.sizes.contacts)
+        """Contacts with their custom field values, chunk by chunk."""
+        contacts, values = RowWriter(Contact), RowWriter(CustomFieldValue)
+        bar = self.progress("contacts + field values", self.sizes.contacts)
         stamps = self.fake.timestamps(self.sizes.contacts)
         for start, size in _chunks(self.sizes.contacts):
             rows = _owned(self.workspace, generate_ids("ct", size), stamps[start : start + size])
             for serial, row in enumerate(rows, start):
                 row.update(self.fake.person(serial))
                 row["company_id"] = self.fake.rng.choice(self.company_ids) if self.fake.chance(0.9) else None
-            writer.write(rows)
+            contacts.write(rows)
+            value_rows = self.custom_field_values(rows, start)
+            values.write(value_rows)
+            self.value_count += len(value_rows)
             self.contact_ids += [row["id"] for row in rows]
+            self.contact_companies += [row["company_id"] for row in rows]
             bar.advance(size)
+
+    def custom_field_values(self, contacts: list[dict], first_serial: int) -> list[dict]:
+        """Values on most contacts: each field set with FIELD_FILL_RATE, stored as the API stores them."""
+        fake, rows = self.fake, []
+        for serial, contact in enumerate(contacts, first_serial):
+            if not fake.chance(CONTACTS_WITH_VALUES):
+                continue
+            for definition in self.definitions:
+                if not fake.chance(FIELD_FILL_RATE):
+                    continue
+                field_type, options = definition["field_type"], definition["options"]
+                stored = parse_value(
+                    field_type, fake.field_value(definition["slug"], field_type, options, serial), options
+                )
+                rows.append(
+                    {
+                        "workspace_id": contact["workspace_id"], "created_at": contact["created_at"],
+                        "updated_at": contact["updated_at"], "definition_id": definition["id"],
+                        "contact_id": contact["id"], "company_id": None, "deal_id": None, "activity_id": None,
+                        **dict.fromkeys(VALUE_COLUMNS), COLUMNS[field_type]: stored,
+                    }
+                )  # fmt: skip
+        for row, value_id in zip(rows, generate_ids("cfv", len(rows)), strict=True):
+            row["id"] = value_id
+        return rows
+
+    def seed_deals(self) -> int:
+        """Deals across the default pipeline's stages, each with a contact and its company."""
+        total = self.sizes.deal_count
+        if not total or not self.contact_ids:
+            return 0
+        pipeline = Pipeline.unscoped.get(workspace=self.workspace, is_default=True)
+        stages = list(Stage.unscoped.filter(pipeline=pipeline).order_by("position"))
+        weights = [STAGE_WEIGHTS[min(stage.position, len(STAGE_WEIGHTS) - 1)] for stage in stages]
+        writer, bar = RowWriter(Deal), self.progress("deals", total)
+        for _start, size in _chunks(total):
+            rows = _owned(self.workspace, generate_ids("dl", size), self.fake.timestamps(size))
+            for row in rows:
+                stage = self.fake.rng.choices(stages, weights)[0]
+                index = self.fake.rng.randrange(len(self.contact_ids))
+                row.update(self.fake.deal())
+                row.update(
+                    pipeline_id=pipeline.pk, stage_id=stage.pk, contact_id=self.contact_ids[index],
+                    company_id=self.contact_companies[index],
+                    closed_at=row["updated_at"] if stage.type != StageType.OPEN else None,
+                )  # fmt: skip
+            writer.write(rows)
+            bar.advance(size)
+        return total
+
+    def seed_activities(self) -> int:
+        total = self.sizes.activity_count
+        if not total or not self.contact_ids:
+            return 0
+        writer, bar = RowWriter(Activity), self.progress("activities", total)
+        for _start, size in _chunks(total):
+            rows = _owned(self.workspace, generate_ids("act", size), self.fake.timestamps(size))
+            for row in rows:
+                index = self.fake.rng.randrange(len(self.contact_ids))
+                row.update(self.fake.activity())
+                row.update(
+                    contact_id=self.contact_ids[index], company_id=self.contact_companies[index], deal_id=None,
+                    due_date=row["created_at"] + datetime.timedelta(days=3),
+                    completed_at=row["updated_at"] if row["is_done"] else None,
+                )  # fmt: skip
+            writer.write(rows)
+            bar.advance(size)
+        return total

@@ -6,7 +6,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from benchmarks.seeding import AlreadySeeded, Seeder, SeedSizes
+from benchmarks.seeding import AlreadySeeded, Seeder, SeedSizes, refresh_statistics
 from workspaces.models import Workspace
 from workspaces.services import workspace_create
 
@@ -20,15 +20,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--contacts", type=int, default=SeedSizes.contacts, help="default: %(default)s")
         parser.add_argument("--companies", type=int, help="default: contacts / 10")
+        parser.add_argument("--deals", type=int, help="default: contacts / 5")
+        parser.add_argument("--activities", type=int, help="default: contacts / 2")
         parser.add_argument("--seed", type=int, default=SeedSizes.seed, help="random seed for the data's shape")
         parser.add_argument("--name", help="name of the new workspace (default: 'Seeded <contacts>')")
         parser.add_argument("--plan", default="enterprise", help="plan of the new workspace (default: %(default)s)")
         parser.add_argument("--workspace", help="seed this existing, empty workspace instead (no key is printed)")
 
     def handle(self, *args, **options):
-        sizes = SeedSizes(contacts=options["contacts"], companies=options["companies"], seed=options["seed"])
-        if sizes.contacts < 0 or sizes.company_count < 1:
-            raise CommandError("--contacts must be ≥ 0 and --companies ≥ 1.")
+        sizes = SeedSizes(
+            contacts=options["contacts"], companies=options["companies"], deals=options["deals"],
+            activities=options["activities"], seed=options["seed"],
+        )  # fmt: skip
+        if min(sizes.contacts, sizes.deal_count, sizes.activity_count) < 0 or sizes.company_count < 1:
+            raise CommandError("Sizes must be ≥ 0 (--companies ≥ 1).")
         started = time.monotonic()
         # One transaction: a failed run leaves neither data nor an empty new workspace behind.
         with transaction.atomic():
@@ -37,6 +42,7 @@ class Command(BaseCommand):
                 counts = Seeder(workspace, sizes, stream=sys.stderr).run()
             except AlreadySeeded as error:
                 raise CommandError(str(error)) from None
+        refresh_statistics()
         summary = ", ".join(f"{count:,} {name}" for name, count in counts.items())
         self.stderr.write(f"Seeded {summary} in {time.monotonic() - started:.1f}s.")
         self.stdout.write(f"workspace={workspace.pk}")
