@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from crm.models import Deal, Pipeline, Stage
 from tests.crm.helpers import ids, walk
+from tests.crm.parallel import run_in_parallel
 from tests.helpers import error_code
 
 URL = "/v1/pipelines"
@@ -324,3 +325,49 @@ def test_a_page_costs_the_same_queries_whatever_its_size(tenant):
     many, more_rows = count_queries(tenant.api, {**params, "limit": 100})
     assert (rows, more_rows) == (1, 10)
     assert few == many
+
+
+# -- races (PostgreSQL) ------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_pipeline_delete_racing_a_deal_create_ends_consistent(tenant):
+    outcomes = set()
+    for round_ in range(6):
+        pipeline = create(tenant.api, name=f"Doomed{round_}")
+        created, deleted = run_in_parallel(
+            lambda pipeline=pipeline: tenant.api.post("/v1/deals", {"title": "D", "pipeline_id": pipeline["id"]}),
+            lambda pipeline=pipeline: tenant.api.delete(f"{URL}/{pipeline['id']}"),
+        )
+        outcome = (created.status_code, deleted.status_code)
+        assert outcome in {(201, 409), (422, 204)}, outcome
+        outcomes.add(outcome)
+        exists = Pipeline.unscoped.filter(pk=pipeline["id"]).exists()
+        assert exists is (outcome == (201, 409))
+        assert Deal.unscoped.filter(pipeline_id=pipeline["id"]).count() == (1 if exists else 0)
+    assert not Deal.unscoped.exclude(pipeline__in=Pipeline.unscoped.all()).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_default_moves_leave_exactly_one_default(tenant):
+    pipelines = [create(tenant.api, name=f"P{i}") for i in range(4)]
+    results = run_in_parallel(
+        *[(lambda p=p: tenant.api.patch(f"{URL}/{p['id']}", {"is_default": True})) for p in pipelines]
+    )
+    assert [r.status_code for r in results] == [200] * len(pipelines)
+    assert Pipeline.unscoped.filter(workspace=tenant.workspace, is_default=True).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_deleting_a_pipeline_racing_making_it_the_default_never_loses_the_default(tenant):
+    for _ in range(4):
+        pipeline = create(tenant.api)
+        made_default, deleted = run_in_parallel(
+            lambda pipeline=pipeline: tenant.api.patch(f"{URL}/{pipeline['id']}", {"is_default": True}),
+            lambda pipeline=pipeline: tenant.api.delete(f"{URL}/{pipeline['id']}"),
+        )
+        assert (made_default.status_code, deleted.status_code) in {(200, 409), (404, 204)}
+        assert Pipeline.unscoped.filter(workspace=tenant.workspace, is_default=True).count() == 1

@@ -6,6 +6,7 @@ import pytest
 
 from crm.models import Deal, Pipeline, Stage
 from tests.crm.helpers import ids, walk
+from tests.crm.parallel import run_in_parallel
 from tests.helpers import error_code
 
 
@@ -265,3 +266,55 @@ def test_stages_use_the_pipelines_scopes(tenant):
     assert deals.get(url(pipeline)).status_code == 403
     writer = tenant.client_with_scopes("pipelines:write")
     assert writer.post(url(pipeline), {"name": "X"}).status_code == 201
+
+
+# -- races (PostgreSQL) ------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_moves_and_inserts_keep_positions_dense(tenant):
+    pipeline = pipeline_of(tenant)
+    stages = list(Stage.unscoped.filter(pipeline=pipeline).order_by("position"))
+    moves = [
+        (lambda stage=stage, target=target: tenant.api.patch(url(pipeline, stage.pk), {"position": target}))
+        for stage, target in zip(stages, [5, 0, 4, 1, 3, 2], strict=True)
+    ]
+    inserts = [(lambda i=i: tenant.api.post(url(pipeline), {"name": f"New{i}", "position": i % 3})) for i in range(4)]
+    results = run_in_parallel(*moves, *inserts)
+    assert sorted(r.status_code for r in results[: len(moves)]) == [200] * len(moves)
+    assert [r.status_code for r in results[len(moves) :]] == [201] * len(inserts)
+    assert len(names_by_position(pipeline)) == 10  # dense 0..9, no duplicates or gaps
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_deletes_of_the_won_stages_leave_one(tenant):
+    pipeline = pipeline_of(tenant)
+    tenant.api.post(url(pipeline), {"name": "Won too", "type": "won"})
+    won = list(Stage.unscoped.filter(pipeline=pipeline, type="won"))
+    results = run_in_parallel(*[(lambda stage=stage: tenant.api.delete(url(pipeline, stage.pk))) for stage in won])
+    assert sorted(r.status_code for r in results) == [204, 409]
+    assert Stage.unscoped.filter(pipeline=pipeline, type="won").count() == 1
+    assert len(names_by_position(pipeline)) == 6
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_stage_delete_racing_a_deal_moving_in_ends_consistent(tenant):
+    pipeline = pipeline_of(tenant)
+    for round_ in range(5):
+        stage = tenant.api.post(url(pipeline), {"name": f"Temp{round_}"}).json()["data"]
+        deal = tenant.api.post("/v1/deals", {"title": f"D{round_}"}).json()["data"]
+        moved, deleted = run_in_parallel(
+            lambda deal=deal, stage=stage: tenant.api.patch(f"/v1/deals/{deal['id']}", {"stage_id": stage["id"]}),
+            lambda stage=stage: tenant.api.delete(url(pipeline, stage["id"])),
+        )
+        assert (moved.status_code, deleted.status_code) in {(200, 409), (422, 204)}
+        row = Deal.unscoped.select_related("stage").get(pk=deal["id"])
+        assert row.stage.pipeline_id == pipeline.pk
+        if deleted.status_code == 409:
+            assert row.stage_id == stage["id"]
+            row.delete()
+            tenant.api.delete(url(pipeline, stage["id"]))
+        assert len(names_by_position(pipeline)) == 6
