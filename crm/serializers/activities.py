@@ -31,6 +31,8 @@ class MetadataField(serializers.JSONField):
 
 
 class ActivitySerializer(CustomFieldsSerializerMixin, ResourceSerializer):
+    """A note, task, email, call or meeting; done exactly when it has a `completed_at`."""
+
     resource_type = "activity"
     custom_fields_entity_type = "activity"
 

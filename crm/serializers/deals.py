@@ -35,6 +35,9 @@ class ValueField(serializers.DecimalField):
 
 
 class DealSerializer(CustomFieldsSerializerMixin, ResourceSerializer):
+    """A deal in a stage of a pipeline; `closed_at` follows the stage type. `include=contact,
+    company,pipeline,stage` embeds each as a full resource in `attributes`."""
+
     resource_type = "deal"
     custom_fields_entity_type = "deal"
 
