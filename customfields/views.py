@@ -76,7 +76,14 @@ class CustomFieldsViewSetMixin:
     @extend_schema(
         methods=["PUT"], request=CustomFieldValuesWriteSerializer, responses=CustomFieldValueSerializer(many=True)
     )
-    @action(detail=True, methods=["get", "put"], url_path="custom-fields", scope_resource=CUSTOM_FIELDS)
+    @action(
+        detail=True,
+        methods=["get", "put"],
+        url_path="custom-fields",
+        scope_resource=CUSTOM_FIELDS,
+        pagination_class=None,  # all of a record's values, at most one per definition
+        filter_backends=[],
+    )
     def custom_field_values(self, request, *args, **kwargs):
         """The record's custom field values. PUT sets the given slugs (null clears) and leaves the rest."""
         record = self.get_object()
