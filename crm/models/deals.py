@@ -1,5 +1,7 @@
 """Deals: an opportunity moving through the stages of one pipeline (contract §8)."""
 
+import re
+
 from django.db import models
 from django.db.models import Q
 
@@ -9,6 +11,7 @@ from nodestash.ids import PrefixedIdField
 from workspaces.tenancy.models import WorkspaceOwnedModel
 
 DEFAULT_CURRENCY = "EUR"
+CURRENCY_CODE = re.compile(r"^[A-Za-z]{3}$")  # stored upper-cased
 VALUE_MAX_DIGITS = 15
 VALUE_DECIMAL_PLACES = 2
 

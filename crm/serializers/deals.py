@@ -1,12 +1,11 @@
 """Deals. `include=contact,company,pipeline,stage` embeds each as a full resource in `attributes`."""
 
-import re
 from decimal import Decimal
 
 from rest_framework import serializers
 
 from crm.models import Company, Contact, Deal, Pipeline, Stage
-from crm.models.deals import DEFAULT_CURRENCY, VALUE_DECIMAL_PLACES, VALUE_MAX_DIGITS
+from crm.models.deals import CURRENCY_CODE, DEFAULT_CURRENCY, VALUE_DECIMAL_PLACES, VALUE_MAX_DIGITS
 from crm.serializers.companies import CompanySerializer
 from crm.serializers.contacts import ContactSerializer
 from crm.serializers.fields import OptionalTextField
@@ -16,7 +15,6 @@ from customfields.serializers import CustomFieldsSerializerMixin
 from nodestash.serializers import ResourceSerializer
 from workspaces.tenancy.fields import WorkspaceRelatedField
 
-CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 INCLUDED_SERIALIZERS = {
     "contact": ContactSerializer,
     "company": CompanySerializer,
@@ -90,7 +88,7 @@ class DealSerializer(CustomFieldsSerializerMixin, ResourceSerializer):
         extra_kwargs = {"closed_at": {"help_text": "Set on entering a won or lost stage, cleared on reopening."}}
 
     def validate_currency(self, value: str) -> str:
-        if not CURRENCY.match(value):
+        if not CURRENCY_CODE.match(value):
             raise serializers.ValidationError("currency must be a 3-letter code such as 'EUR'.")
         return value.upper()
 
