@@ -17,9 +17,11 @@ def _violates(error: IntegrityError, model, constraint_name: str) -> bool:
         return diag.constraint_name == constraint_name
     # SQLite names the columns: "UNIQUE constraint failed: crm_contact.workspace_id, crm_contact.email"
     constraint = next(c for c in model._meta.constraints if c.name == constraint_name)
+    if not constraint.fields:
+        raise ValueError(f"{constraint_name} has no plain fields; SQLite cannot name its violations.")
     table = model._meta.db_table
     columns = ", ".join(f"{table}.{model._meta.get_field(name).column}" for name in constraint.fields)
-    return str(error).endswith(columns)
+    return str(error) == f"UNIQUE constraint failed: {columns}"
 
 
 @contextmanager
