@@ -105,6 +105,27 @@ def test_success_bodies_are_described_inside_the_envelope(schema):
                 assert {"data", "meta"} <= set(body.get("properties", {})), f"{method} {path} {code}"
 
 
+def component(document, ref: dict) -> dict:
+    return document["components"]["schemas"][ref["$ref"].rsplit("/", 1)[1]]
+
+
+def test_signup_documents_the_embedded_key(schema):
+    """The 201 carries the workspace with its first key, plaintext included; the schema must say so."""
+    document, _, _ = schema
+    body = document["paths"]["/v1/signup"]["post"]["responses"]["201"]["content"]["application/json"]["schema"]
+    workspace = component(document, body["properties"]["data"])
+    api_key = workspace["properties"]["attributes"]["properties"]["api_key"]
+    key = component(document, api_key["allOf"][0] if "allOf" in api_key else api_key)
+    assert key["properties"]["type"]["example"] == "api_key"
+    assert "key" in key["properties"]["attributes"]["properties"]
+
+
+def test_lists_returned_whole_document_the_list_meta(schema):
+    document, _, _ = schema
+    body = document["paths"]["/v1/billing/plans"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert body["properties"]["meta"] == {"$ref": "#/components/schemas/ListMeta"}
+
+
 def test_bearer_scheme_and_error_envelope_are_components(schema):
     document, _, _ = schema
     assert document["components"]["securitySchemes"]["BearerAuth"] == {
