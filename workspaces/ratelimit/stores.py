@@ -14,8 +14,9 @@ scripts run in the other order than their clock reads still see each other, and 
 window of admitted timestamps ever holds more than the burst limit.
 """
 
+import bisect
 import threading
-from collections import defaultdict, deque
+from collections import defaultdict
 
 from redis.commands.core import Script
 from redis.exceptions import RedisError
@@ -105,23 +106,23 @@ class LocalStore:
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._admitted: dict[str, deque[int]] = defaultdict(deque)
+        self._admitted: dict[str, list[int]] = defaultdict(list)  # sorted admission times
         self._daily: dict[str, tuple[str, int]] = {}
 
     def hit(self, workspace_id, plan, now_us: int, day: str, day_ttl: int):
         with self._lock:
             admitted = self._admitted[workspace_id]
-            while admitted and admitted[0] <= now_us - TRIM_US:
-                admitted.popleft()
-            window = [stamp for stamp in admitted if stamp > now_us - BURST_WINDOW_US]
+            del admitted[: bisect.bisect_right(admitted, now_us - TRIM_US)]
+            window_start = bisect.bisect_right(admitted, now_us - BURST_WINDOW_US)
+            in_window = len(admitted) - window_start
             used_today = self._used_today(workspace_id, day)
             if plan.daily_limit is not None and used_today >= plan.daily_limit:
-                return DAILY_EXCEEDED, used_today, len(window), 0
-            if len(window) >= plan.burst_limit:
-                return BURST_EXCEEDED, used_today, len(window), min(window)
-            admitted.append(now_us)
+                return DAILY_EXCEEDED, used_today, in_window, 0
+            if in_window >= plan.burst_limit:
+                return BURST_EXCEEDED, used_today, in_window, admitted[window_start]
+            bisect.insort(admitted, now_us)
             self._daily[workspace_id] = (day, used_today + 1)
-            return ADMITTED, used_today + 1, len(window) + 1, 0
+            return ADMITTED, used_today + 1, in_window + 1, 0
 
     def _used_today(self, workspace_id: str, day: str) -> int:
         counted_day, count = self._daily.get(workspace_id, (day, 0))
