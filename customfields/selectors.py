@@ -48,8 +48,13 @@ def values_prefetch(records: list, *, workspace) -> None:
 
 
 def stored_values(record) -> list[CustomFieldValue]:
-    """The record's values (from a prefetch when there was one), each with its definition."""
-    return list(getattr(record, VALUES_ATTRIBUTE).all())
+    """The record's values (from a prefetch when there was one), each with its definition.
+    Without a prefetch (one record: get, create, update) a single query loads the values with
+    their definitions, rather than one more query per value."""
+    related = getattr(record, VALUES_ATTRIBUTE)
+    if VALUES_ATTRIBUTE in getattr(record, "_prefetched_objects_cache", {}):
+        return list(related.all())
+    return list(related.select_related("definition"))
 
 
 def value_of(value: CustomFieldValue):

@@ -2,13 +2,13 @@
 and runs in a transaction; creating locks the workspace row so the per-entity-type cap and
 the default `display_order` hold under concurrent requests."""
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from customfields.models import RECORD_FIELDS, CustomFieldDefinition, CustomFieldValue
 from customfields.selectors import values_with_option
-from customfields.types import COLUMNS, VALUE_COLUMNS
+from customfields.types import COLUMNS, SELECT_TYPES, VALUE_COLUMNS, FieldType, represent
 from nodestash.errors import Conflict
 from workspaces.models import Workspace
 
@@ -87,20 +87,27 @@ def definition_delete(*, definition: CustomFieldDefinition) -> None:
 
 
 @transaction.atomic
-def values_set(*, workspace, record, entity_type: str, values: dict, touch: bool = True) -> None:
+def values_set(*, workspace, record, entity_type: str, values: dict, new_record: bool = False) -> None:
     """Write validated values (`customfields.validation.values_validate`) to a record: set or
-    replace the given ones, delete the cleared ones, leave the rest. `touch` bumps the record's
-    `updated_at` (its custom fields are part of it). A concurrent first write of the same value
-    loses on the unique constraint (→ 409), never duplicates."""
+    replace the given ones, delete the cleared ones, leave the rest.
+
+    An existing record's `updated_at` is bumped first (its custom fields are part of it), which
+    also locks its row: concurrent writes to one record's values run one after the other
+    instead of racing to insert the same value. A `new_record` (created in this transaction)
+    is invisible to others until commit and has no values yet."""
     if not values:
         return
+    now = timezone.now()
+    if not new_record:
+        type(record).unscoped.filter(pk=record.pk).update(updated_at=now)
+        record.updated_at = now
+    _recheck_options(values)
     record_field = RECORD_FIELDS[entity_type]
     rows = CustomFieldValue.unscoped.filter(workspace=workspace, **{record_field: record})
     cleared = [definition for definition, value in values.items() if value is None]
     if cleared:
         rows.filter(definition__in=cleared).delete()
-    existing = {row.definition_id: row for row in rows.filter(definition__in=list(values)).select_for_update()}
-    now = timezone.now()
+    existing = {row.definition_id: row for row in rows.filter(definition__in=list(values))} if not new_record else {}
     created, changed = [], []
     for definition, value in values.items():
         if value is None:
@@ -115,6 +122,24 @@ def values_set(*, workspace, record, entity_type: str, values: dict, touch: bool
         setattr(row, COLUMNS[definition.field_type], value)
     CustomFieldValue.unscoped.bulk_create(created)
     CustomFieldValue.unscoped.bulk_update(changed, [*VALUE_COLUMNS, "updated_at"])
-    if touch:
-        type(record).unscoped.filter(pk=record.pk).update(updated_at=now)
-        record.updated_at = now
+
+
+def _recheck_options(values: dict) -> None:
+    """Validation read the options before this transaction; re-read them under a share lock
+    (PostgreSQL), so an option removed meanwhile is a 409 here, and a removal that comes later
+    waits for this write and then finds the option in use."""
+    chosen = {d: v for d, v in values.items() if v is not None and d.field_type in SELECT_TYPES}
+    if not chosen:
+        return
+    definitions = CustomFieldDefinition.unscoped.filter(pk__in=[d.pk for d in chosen])
+    if connection.vendor == "postgresql":  # Django has no FOR SHARE; FOR UPDATE would serialize writers
+        sql, params = definitions.values("pk").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} FOR SHARE", params)
+    current = dict(definitions.values_list("pk", "options"))
+    for definition, value in chosen.items():
+        wanted = (
+            represent(FieldType.MULTI_SELECT, value) if definition.field_type == FieldType.MULTI_SELECT else [value]
+        )
+        if not set(wanted) <= set(current.get(definition.pk) or []):
+            raise Conflict(f"The options of '{definition.slug}' changed meanwhile; retry with a current option.")

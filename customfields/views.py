@@ -65,7 +65,7 @@ class CustomFieldsViewSetMixin:
             record=instance,
             entity_type=self.custom_fields_entity_type,
             values=serializer.custom_field_changes,
-            touch=self.action != "create",
+            new_record=self.action == "create",
         )
 
     def _values_response(self, record):
