@@ -1,7 +1,7 @@
 """Query-string checks shared by every endpoint (contract §2, §5).
 
 Unknown parameters are a 400 naming the parameter (a typo must not silently return
-everything); so are repeated parameters and values with NUL characters.
+everything); so are repeated parameters and names or values with NUL characters or invalid UTF-8.
 """
 
 from django.http import QueryDict
@@ -14,10 +14,15 @@ from nodestash.errors import validation_error
 GLOBAL_PARAMS: frozenset[str] = frozenset()
 
 
+# Django decodes a query string with errors="replace": invalid UTF-8 arrives as U+FFFD.
+UNSTORABLE = ("\x00", "\ufffd")
+
+
 def check_query_params(query: QueryDict, allowed: frozenset[str] | set[str], prefixes: tuple[str, ...] = ()) -> None:
     for name, values in query.lists():
-        if "\x00" in name or any("\x00" in value for value in values):
-            raise validation_error(name.replace("\x00", ""), "Query parameters must not contain NUL characters.")
+        if any(char in text for char in UNSTORABLE for text in (name, *values)):
+            shown = "".join(char for char in name if char not in UNSTORABLE)[:100]
+            raise validation_error(shown, "Query parameters must be valid UTF-8 without NUL characters.")
         if name not in allowed and name not in GLOBAL_PARAMS and not name.startswith(prefixes or ("\x00",)):
             raise validation_error(name[:100], f"Unknown query parameter '{name[:100]}'.")
         if len(values) > 1:

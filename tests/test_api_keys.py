@@ -266,12 +266,18 @@ def test_patch_cannot_change_scopes_or_expiry(tenant, field, value):
     assert stored.scopes == ["contacts:read"] and stored.expires_at is None
 
 
-@pytest.mark.parametrize("name", ["", "   ", "x" * 101, None, ["list"]])
+@pytest.mark.parametrize("name", ["", "   ", "x" * 101, None, ["list"], {"a": 1}, True])
 def test_patch_rejects_a_bad_name(tenant, name):
     key_id, _ = key_of(create_key(tenant, name="Keep"))
     response = tenant.api.patch(f"{KEYS}/{key_id}", {"name": name})
     assert response.status_code == 400 and response.json()["error"]["details"][0]["field"] == "name"
     assert ApiKey.unscoped.get(pk=key_id).name == "Keep"
+
+
+def test_a_number_for_a_text_field_is_taken_as_its_text(tenant):
+    key_id, _ = key_of(create_key(tenant))
+    response = tenant.api.patch(f"{KEYS}/{key_id}", {"name": 2026})
+    assert response.status_code == 200 and response.json()["data"]["attributes"]["name"] == "2026"
 
 
 # -- validation limits ------------------------------------------------------------------

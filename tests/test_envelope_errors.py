@@ -226,8 +226,13 @@ def test_a_repeated_query_parameter_is_400(tenant, query):
     assert_error(response, 400, "VALIDATION_ERROR", field=name)
 
 
-def test_nul_in_the_query_string_is_400(tenant):
-    assert_error(tenant.api.get(f"{KEYS}?sort=created_at%00"), 400, "VALIDATION_ERROR")
+@pytest.mark.parametrize(
+    "query",
+    ["sort=created_at%00", "so%00rt=created_at", "sort=%FF", "cursor=%ED%A0%80", "%C3=1", "limit=%C3%A9%FF"],
+)
+def test_nul_or_invalid_utf8_in_the_query_string_is_400(tenant, query):
+    error = assert_error(tenant.api.get(f"{KEYS}?{query}"), 400, "VALIDATION_ERROR")
+    assert "UTF-8" in error["message"]
 
 
 @pytest.mark.parametrize("limit", ["0", "101", "abc", "-1", "1.5", "", " 5", "\u0661", "99999999999999999999"])
