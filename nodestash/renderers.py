@@ -10,10 +10,8 @@ A `None` body (204) renders as nothing.
 
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 
+from nodestash.pagination import page_body
 from nodestash.request_ids import current_request_id
-
-# The pagination of a list returned whole (no paginator): one page, nothing after it.
-COMPLETE_LIST = {"next_cursor": None, "has_more": False}
 
 
 def envelope(data) -> dict:
@@ -21,7 +19,7 @@ def envelope(data) -> dict:
     if is_complete:
         body = dict(data)
     elif isinstance(data, list):
-        body = {"data": data, "meta": {"pagination": dict(COMPLETE_LIST)}}  # every list has the list shape (§1)
+        body = page_body(data, next_cursor=None)  # a list returned whole: the list shape of §1, one page
     else:
         body = {"data": data}
     body["meta"] = {"request_id": current_request_id(), **body.get("meta", {})}
