@@ -1,9 +1,9 @@
 """Pipelines and their stages (contract §8).
 
 Every workspace has exactly one default pipeline (a partial unique constraint). A stage's
-`position` is dense and 0-based inside its pipeline; `(pipeline, position)` is unique (its index
-also serves every stage query, which always names the pipeline), so services renumber in two
-steps that never collide (see `crm.services.stages`).
+`position` is dense and 0-based inside its pipeline; `(workspace, pipeline, position)` is unique
+(its index also serves every stage query, which names the workspace and the pipeline), so
+services renumber in two steps that never collide (see `crm.services.stages`).
 """
 
 from django.db import models
@@ -55,7 +55,7 @@ class Stage(WorkspaceOwnedModel):
         verbose_name = "stage"
         ordering = ["position"]
         constraints = [
-            models.UniqueConstraint(fields=["pipeline", "position"], name="crm_stage_unique_position"),
+            models.UniqueConstraint(fields=["workspace", "pipeline", "position"], name="crm_stage_unique_position"),
             models.CheckConstraint(condition=Q(type__in=StageType.values), name="crm_stage_type_valid"),
         ]
 

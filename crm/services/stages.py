@@ -1,6 +1,6 @@
 """Writes for pipeline stages: positions stay dense (0..n-1) through inserts, moves and deletes.
 
-`(pipeline, position)` is unique and checked row by row (neither SQLite nor PostgreSQL waits
+`(workspace, pipeline, position)` is unique and checked row by row (neither SQLite nor PostgreSQL waits
 for the end of the statement), so `_renumber` never shifts rows onto each other: it parks the
 rows that move above every real position, then writes their final positions. Every change
 runs with the pipeline row locked, so concurrent moves queue instead of interleaving.
