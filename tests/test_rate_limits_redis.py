@@ -6,13 +6,26 @@ counter equals the number of admitted requests, no more, no fewer.
 """
 
 import bisect
+import math
 import multiprocessing
+import os
+import socket
+import subprocess
+import sys
+import tempfile
 import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
+from django.conf import settings
+from django.db import connection
 from django.test import override_settings
 
 from nodestash.ids import random_base62
+from tests.helpers import make_tenant
 from workspaces.management.commands.bench_ratelimit import RoundTripCountingConnection, counting_caches
 from workspaces.plans import Plan, get_plan
 from workspaces.ratelimit import limiter
@@ -83,3 +96,92 @@ def test_one_round_trip_per_request(tenant):
         for _ in range(10):
             assert tenant.api.get("/v1/billing/plans").status_code == 200
         assert RoundTripCountingConnection.sent - before == 10
+
+
+# -- over HTTP: gunicorn with 3 worker processes, one workspace, concurrent clients --------------
+
+
+@contextmanager
+def gunicorn_serving(workers: int = 3):
+    """The app under gunicorn on a free loopback port, on this test's database and Redis prefix;
+    stopped (and waited for) whatever happens."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": "postgres://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}".format(**connection.settings_dict),
+        "REDIS_URL": settings.REDIS_URL,
+        "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
+    }
+    command = [sys.executable, "-m", "gunicorn", "nodestash.wsgi:application", "-w", str(workers)]
+    command += ["-b", f"127.0.0.1:{port}", "--graceful-timeout", "2", "--log-level", "warning"]
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 30
+            while not ready(base):
+                assert server.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.2)
+            yield base
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def ready(base: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base}/healthz", timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def get(url: str, key: str) -> tuple[int, dict]:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {key}"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers)
+
+
+@pytest.mark.postgres
+def test_gunicorn_workers_share_one_exact_count(transactional_db):
+    tenant = make_tenant("Hammered", plan="free")
+    plan = get_plan("free")
+    with gunicorn_serving() as base:
+        url = f"{base}/v1/billing/plans"
+        get(url, tenant.key)  # every worker may now be warm; this request counts too
+        stop_at = time.monotonic() + 2.5
+        started = time.monotonic()
+
+        def client() -> list:
+            results = []
+            while time.monotonic() < stop_at:
+                results.append(get(url, tenant.key))
+            return results
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            batches = [pool.submit(client) for _ in range(8)]
+            results = [result for batch in batches for result in batch.result()]
+        elapsed = time.monotonic() - started
+
+    statuses = [status for status, _ in results]
+    assert set(statuses) <= {200, 429}
+    admitted = [headers for status, headers in results if status == 200]
+    rejected = [headers for status, headers in results if status == 429]
+    assert rejected and admitted
+    # Every admitted request saw its own place in the day's count: none lost, none counted twice.
+    remaining = sorted(int(headers["X-RateLimit-Remaining"]) for headers in admitted)
+    assert remaining == list(range(plan.daily_limit - 1 - len(admitted), plan.daily_limit - 1))
+    assert limiter.daily_usage(tenant.workspace.pk) == len(admitted) + 1
+    assert all(headers["Retry-After"] == "1" and headers["X-RateLimit-Burst-Remaining"] == "0" for headers in rejected)
+    # Client-side clocks cannot bound a window exactly (the process test above does); this is a sanity bound.
+    assert len(admitted) <= plan.burst_limit * (math.ceil(elapsed) + 1)
