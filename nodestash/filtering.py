@@ -12,6 +12,12 @@ from rest_framework.exceptions import ValidationError
 from nodestash.ids import is_valid_id
 
 
+def literal_form_error(message: str) -> forms.ValidationError:
+    """A form error whose message is shown as is. django-filter renders `message % params`, so
+    a message quoting the client's value (`'100%'`) must travel as a parameter, not as the format."""
+    return forms.ValidationError("%(message)s", params={"message": message})
+
+
 class PrefixedIdFormField(forms.CharField):
     def __init__(self, *args, prefix: str, **kwargs):
         self.prefix = prefix
@@ -20,7 +26,7 @@ class PrefixedIdFormField(forms.CharField):
     def clean(self, value):
         value = super().clean(value)
         if value and not is_valid_id(value, self.prefix):
-            raise forms.ValidationError(f"'{value[:64]}' is not a valid {self.prefix}_ id.")
+            raise literal_form_error(f"'{value[:64]}' is not a valid {self.prefix}_ id.")
         return value
 
 

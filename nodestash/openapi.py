@@ -97,7 +97,28 @@ class ResourceShapeExtension(OpenApiSerializerExtension):
         }
 
 
+OPTIONAL_OUTPUT = "schema_optional_output"
+
+
+def optional_output(field):
+    """Mark a read-only field that responses carry only sometimes (`deal_count` with
+    `include=deal_count`): documented, but not listed as required."""
+    setattr(field, OPTIONAL_OUTPUT, True)
+    return field
+
+
 class EnvelopeAutoSchema(AutoSchema):
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        # The declared fields keep the mark (`serializer.fields` holds fresh copies).
+        declared = getattr(serializer, "_declared_fields", {})
+        optional = {name for name, field in declared.items() if getattr(field, OPTIONAL_OUTPUT, False)}
+        if optional and "required" in schema:
+            schema["required"] = [name for name in schema["required"] if name not in optional]
+            if not schema["required"]:
+                del schema["required"]
+        return schema
+
     def _scope(self) -> str | None:
         resource = getattr(self.view, "scope_resource", None)
         if resource in (None, PUBLIC):

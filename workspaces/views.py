@@ -79,7 +79,10 @@ class SignupView(APIView):
     serializer_class = SignupSerializer
 
     def check_signup_rate(self, request):
-        usage = get_usage(request, group="signup", key="ip", rate=settings.SIGNUP_RATE, method="POST", increment=True)
+        # WSGI makes REMOTE_ADDR optional (absent or empty behind a unix socket); such clients
+        # share one bucket instead of crashing django-ratelimit's IP key (a 500 before).
+        key = "ip" if request.META.get("REMOTE_ADDR") else (lambda group, request: "no-client-address")
+        usage = get_usage(request, group="signup", key=key, rate=settings.SIGNUP_RATE, method="POST", increment=True)
         if usage and usage["should_limit"]:
             wait = max(1, int(usage["time_left"]))
             raise RateLimited(

@@ -10,6 +10,7 @@ from rest_framework import serializers
 from crm.models import Pipeline, Stage, StageType
 from crm.serializers.fields import OptionalTextField
 from crm.services.pipelines import MAX_STAGES
+from nodestash.openapi import optional_output
 from nodestash.serializers import ResourceShapeMixin, StrictFieldsMixin
 
 DEAL_COUNT = "deal_count"
@@ -30,13 +31,15 @@ class DealCountMixin:
 
 
 class StageFieldsSerializer(DealCountMixin, StrictFieldsMixin, serializers.ModelSerializer):
+    """A pipeline stage: `position` is 0-based and dense within the pipeline."""
+
     pipeline_id = serializers.CharField(read_only=True)
     name = serializers.CharField(min_length=1, max_length=100)
     type = serializers.ChoiceField(choices=StageType.choices, default=StageType.OPEN)
     position = serializers.IntegerField(
         min_value=0, required=False, help_text="0-based; default: after the last stage. Others shift to make room."
     )
-    deal_count = serializers.SerializerMethodField(help_text="With `include=deal_count` only.")
+    deal_count = optional_output(serializers.SerializerMethodField(help_text="With `include=deal_count` only."))
 
     class Meta:
         model = Stage
@@ -45,6 +48,8 @@ class StageFieldsSerializer(DealCountMixin, StrictFieldsMixin, serializers.Model
 
 
 class StageSerializer(ResourceShapeMixin, StageFieldsSerializer):
+    """A pipeline stage: `position` is 0-based and dense; inserts and moves shift the others."""
+
     resource_type = "pipeline_stage"
 
 
@@ -56,6 +61,8 @@ class EmbeddedStageSerializer(StageFieldsSerializer):
 
 
 class PipelineSerializer(ResourceShapeMixin, DealCountMixin, StrictFieldsMixin, serializers.ModelSerializer):
+    """A pipeline with its stages; exactly one pipeline of a workspace is the default."""
+
     resource_type = "pipeline"
 
     name = serializers.CharField(max_length=200)
@@ -71,7 +78,7 @@ class PipelineSerializer(ResourceShapeMixin, DealCountMixin, StrictFieldsMixin, 
         help_text=f"Ordered by position. POST only: 1 to {MAX_STAGES} stages with at least one `won` and one "
         "`lost` (default: the stages of the default pipeline); afterwards use the stages endpoints.",
     )
-    deal_count = serializers.SerializerMethodField(help_text="With `include=deal_count` only.")
+    deal_count = optional_output(serializers.SerializerMethodField(help_text="With `include=deal_count` only."))
 
     class Meta:
         model = Pipeline
