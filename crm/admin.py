@@ -17,6 +17,7 @@ from crm.services.activities import metadata_merge
 from crm.services.companies import company_delete
 from crm.services.pipelines import pipeline_update
 from crm.tags import TagError, normalize_tags
+from customfields.admin import CustomFieldValuesAdminMixin
 from workspaces.admin_base import WorkspaceOwnedAdmin, WorkspaceOwnedInline
 
 # -- contacts and companies ---------------------------------------------------------------
@@ -58,7 +59,7 @@ class CompanyAdminForm(TaggedAdminForm):
 
 
 @admin.register(Contact)
-class ContactAdmin(WorkspaceOwnedAdmin):
+class ContactAdmin(CustomFieldValuesAdminMixin, WorkspaceOwnedAdmin):
     form = ContactAdminForm
     fields = ("workspace", "email", "first_name", "last_name", "phone", "company", "title", "source", "tags")
     list_display = ("id", "email", "first_name", "last_name", "company", "workspace", "created_at")
@@ -69,7 +70,7 @@ class ContactAdmin(WorkspaceOwnedAdmin):
 
 
 @admin.register(Company)
-class CompanyAdmin(WorkspaceOwnedAdmin):
+class CompanyAdmin(CustomFieldValuesAdminMixin, WorkspaceOwnedAdmin):
     form = CompanyAdminForm
     fields = ("workspace", "name", "domain", "industry", "size", "tags")
     list_display = ("id", "name", "domain", "industry", "size", "workspace", "created_at")
@@ -137,7 +138,7 @@ class DealAdminForm(TaggedAdminForm):
 
 
 @admin.register(Deal)
-class DealAdmin(WorkspaceOwnedAdmin):
+class DealAdmin(CustomFieldValuesAdminMixin, WorkspaceOwnedAdmin):
     form = DealAdminForm
     fields = (
         "workspace",
@@ -181,7 +182,7 @@ class ActivityAdminForm(TaggedAdminForm):
 
 
 @admin.register(Activity)
-class ActivityAdmin(WorkspaceOwnedAdmin):
+class ActivityAdmin(CustomFieldValuesAdminMixin, WorkspaceOwnedAdmin):
     form = ActivityAdminForm
     fields = (
         "workspace",
