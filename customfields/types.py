@@ -163,30 +163,25 @@ def _parse_multi(value, options: list[str]) -> str | None:
     return LIST_SEPARATOR + "".join(option + LIST_SEPARATOR for option in chosen)
 
 
+# field type → parser(value, options) of a non-null client value
+_PARSERS = {
+    FieldType.TEXT: lambda value, options: _string(value, TEXT_MAX),
+    FieldType.NUMBER: lambda value, options: parse_number(value),
+    FieldType.BOOLEAN: lambda value, options: _parse_boolean(value),
+    FieldType.DATE: lambda value, options: parse_date(value),
+    FieldType.SELECT: parse_option,
+    FieldType.MULTI_SELECT: _parse_multi,
+    FieldType.URL: lambda value, options: _parse_url(value),
+    FieldType.EMAIL: lambda value, options: _parse_email(value),
+    FieldType.PHONE: lambda value, options: _parse_phone(value),
+}
+
+
 def parse_value(field_type: str, value, options: list[str] | None = None):
     """The stored form of a client value (None: no value), or InvalidValue."""
     if value is None:
         return None
-    match field_type:
-        case FieldType.TEXT:
-            return _string(value, TEXT_MAX)
-        case FieldType.NUMBER:
-            return parse_number(value)
-        case FieldType.BOOLEAN:
-            return _parse_boolean(value)
-        case FieldType.DATE:
-            return parse_date(value)
-        case FieldType.SELECT:
-            return parse_option(value, options or [])
-        case FieldType.MULTI_SELECT:
-            return _parse_multi(value, options or [])
-        case FieldType.URL:
-            return _parse_url(value)
-        case FieldType.EMAIL:
-            return _parse_email(value)
-        case FieldType.PHONE:
-            return _parse_phone(value)
-    raise InvalidValue(f"Unknown field type '{field_type}'.")
+    return _PARSERS[field_type](value, options or [])
 
 
 def represent(field_type: str, stored):
