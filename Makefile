@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check-deploy bench-ratelimit clean
+.PHONY: run test lint format check-deploy bench-ratelimit bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -48,6 +48,14 @@ check-deploy: $(VENV)/.installed
 bench-ratelimit: $(VENV)/.installed
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 $(BIN)/python manage.py bench_ratelimit
+
+## Load benchmark over HTTP: PostgreSQL + Redis + gunicorn as in production, wrk (installed if missing),
+## the API beside its floor; prints the table and writes benchmarks/results/. See benchmarks/README.md.
+## Options: make bench BENCH_ARGS="--million" (or --contacts N, --duration S, --help).
+BENCH_ARGS ?=
+bench: $(VENV)/.installed
+	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

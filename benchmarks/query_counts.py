@@ -5,8 +5,8 @@ custom fields. This seeds a small workspace inside a transaction that is rolled 
 each request through Django's test client in its variants (limit 1 and 100; a record with no
 custom field values and one with all of them; 10 definitions and 2), and counts the queries.
 
-`python -m benchmarks.query_counts` prints the counts as JSON (`make bench` runs it against
-the benchmark database); the test suite asserts they are flat.
+`make bench` runs `print_counts` against the benchmark database (in a process of its own with
+Django set up); the test suite asserts the counts are flat.
 """
 
 import io
@@ -83,8 +83,5 @@ def flat(counts: dict[str, dict[str, int]]) -> bool:
     return all(len(set(variants.values())) == 1 for variants in counts.values())
 
 
-if __name__ == "__main__":
-    import django
-
-    django.setup()
+def print_counts() -> None:
     print(json.dumps(measure()))

@@ -21,6 +21,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -43,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 API_PORT, FLOOR_PORT = 8461, 8462
 SAMPLE_IDS = 1_000
 WALK_PAGE = 100
+QUERY_COUNTS = "import django; django.setup(); from benchmarks.query_counts import print_counts; print_counts()"
 PLAN = "enterprise"  # the highest plan: no daily limit, a 500/s burst the load stays under
 
 
@@ -84,7 +86,7 @@ class Bench:
             "LOG_LEVEL": "WARNING",
         }
         self.load = LoadSettings(duration=args.duration, connections=args.connections, warmup=args.warmup)
-        self.log_path = ROOT / "benchmarks" / "results" / "servers.log"
+        self.log_path = Path(tempfile.gettempdir()) / f"nodestash-bench-{self.nonce}.log"  # both servers' errors
 
     # -- setup ---------------------------------------------------------------------------
 
@@ -164,7 +166,9 @@ class Bench:
             self.fetch(base_url, key, paths[0], scenario.mode.upper(), body)
         except urllib.error.HTTPError as error:
             detail = error.read()[:500].decode(errors="replace")
-            raise SystemExit(f"{scenario.name} on {base_url}: HTTP {error.code}: {detail}") from None
+            raise SystemExit(
+                f"{scenario.name} on {base_url}: HTTP {error.code}: {detail} (server log: {self.log_path})"
+            ) from None
 
     def measure(self, base_url: str, key: str, scenario: Scenario, paths: list[str]):
         self.check(base_url, key, scenario, paths)
@@ -193,7 +197,7 @@ class Bench:
     def query_counts(self) -> dict:
         say("counting SQL queries per request")
         completed = subprocess.run(
-            [sys.executable, "-m", "benchmarks.query_counts"],
+            [sys.executable, "-c", QUERY_COUNTS],
             cwd=ROOT,
             env={**os.environ, **self.env},
             capture_output=True,
@@ -217,7 +221,6 @@ class Bench:
         workspace_id, key, seed_seconds = tenants[args.contacts]
         contact_ids, company_id = self.sample(workspace_id)
         postgres_version, redis_version = self.versions()
-        self.log_path.parent.mkdir(exist_ok=True)
         with ExitStack() as servers:
             api_url = servers.enter_context(
                 gunicorn("nodestash.wsgi", port=API_PORT, workers=args.workers, env=self.env, log_path=self.log_path)
