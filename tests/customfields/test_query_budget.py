@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from customfields.models import RECORD_FIELDS, CustomFieldDefinition, CustomFieldValue
-from tests.customfields.helpers import ENTITY_TYPES, RECORDS, create_ok
+from tests.customfields.helpers import ENTITY_TYPES, RECORDS, create_ok, define
 
 FIELD_COUNT = 10
 
@@ -64,3 +64,36 @@ def test_a_page_costs_the_same_for_1_and_100_records(tenant, entity_type, params
     assert one == hundred
     page = tenant.api.get(path, {**params, "limit": 100}).json()["data"]
     assert all(len(row["attributes"]["custom_fields"]) == FIELD_COUNT for row in page)
+
+
+def test_included_companies_bring_their_values_in_one_query(tenant):
+    define(tenant.api, "nickname", entity_type="company")
+    for n in range(3):
+        company = create_ok(tenant.api, "company", custom_fields={"nickname": f"co{n}"})
+        for _ in range(2):
+            create_ok(tenant.api, "contact", company_id=company["id"])
+    tenant.api.get("/v1/contacts", {"limit": 1})
+    one, _ = count_queries(tenant.api, "/v1/contacts", {"limit": 1, "include": "company"})
+    many, rows = count_queries(tenant.api, "/v1/contacts", {"limit": 100, "include": "company"})
+    assert (rows, one) == (6, many)
+    page = tenant.api.get("/v1/contacts", {"include": "company"}).json()["data"]
+    assert {row["attributes"]["company"]["attributes"]["custom_fields"]["nickname"] for row in page} == {
+        "co0",
+        "co1",
+        "co2",
+    }
+
+
+def test_included_contacts_bring_their_values_in_one_query(tenant):
+    define(tenant.api, "nickname")
+    for n in range(3):
+        company = create_ok(tenant.api, "company")
+        for m in range(2):
+            create_ok(tenant.api, "contact", company_id=company["id"], custom_fields={"nickname": f"{n}.{m}"})
+    tenant.api.get("/v1/companies", {"limit": 1})
+    one, _ = count_queries(tenant.api, "/v1/companies", {"limit": 1, "include": "contacts"})
+    many, rows = count_queries(tenant.api, "/v1/companies", {"limit": 100, "include": "contacts"})
+    assert (rows, one) == (3, many)
+    page = tenant.api.get("/v1/companies", {"include": "contacts"}).json()["data"]
+    nicknames = {c["attributes"]["custom_fields"]["nickname"] for row in page for c in row["attributes"]["contacts"]}
+    assert len(nicknames) == 6
