@@ -11,7 +11,10 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
-os.environ.setdefault("CACHE_KEY_PREFIX", f"nodestash-test-{os.getpid()}")
+# Always this process's own prefix: pytest-xdist workers inherit the controller's environment,
+# so a `setdefault` would give every worker the controller's prefix, and one worker's cleanup
+# would wipe another's counters mid-test.
+os.environ["CACHE_KEY_PREFIX"] = f"nodestash-test-{os.getpid()}"
 
 from nodestash.settings import *  # noqa: F403
 
