@@ -2,23 +2,12 @@
 queries, the workspace filter, structure kept to the API's services, the API's normalization."""
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from crm.models import Activity, Deal, Pipeline, Stage
+from tests.crm.test_admin import changelist_queries
 from tests.helpers import make_tenant
 
 CHANGELISTS = ("/admin/crm/pipeline/", "/admin/crm/deal/", "/admin/crm/activity/")
-
-
-@pytest.fixture
-def operator():
-    user = get_user_model().objects.create_superuser("ops", "ops@example.com", "a-long-operator-password")
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def seed(workspace, count: int) -> None:
@@ -29,77 +18,72 @@ def seed(workspace, count: int) -> None:
         Activity.unscoped.create(workspace=workspace, type="note", deal=deal)
 
 
-def changelist_queries(client, url, params=None) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, params or {})
-    assert response.status_code == 200
-    return len(queries)
-
-
 @pytest.mark.parametrize("url", CHANGELISTS)
-def test_changelist_queries_do_not_grow_with_rows(operator, tenant, url):
+def test_changelist_queries_do_not_grow_with_rows(admin_client, tenant, url):
     seed(tenant.workspace, 2)
-    before = changelist_queries(operator, url)
+    before = changelist_queries(admin_client, url)
     for name in ("Other", "Third"):
         seed(make_tenant(name).workspace, 10)
-    assert changelist_queries(operator, url) == before
+    assert changelist_queries(admin_client, url) == before
 
 
 @pytest.mark.parametrize("url", CHANGELISTS)
-def test_changelist_filters_by_workspace(operator, tenant, other_tenant, url):
+def test_changelist_filters_by_workspace(admin_client, tenant, other_tenant, url):
     seed(tenant.workspace, 1)
     seed(other_tenant.workspace, 1)
-    response = operator.get(url, {"workspace__id__exact": tenant.workspace.pk})
+    response = admin_client.get(url, {"workspace__id__exact": tenant.workspace.pk})
     assert response.status_code == 200 and response.context["cl"].result_count == 1
 
 
-def test_pipeline_change_form_shows_its_stages_inline(operator, tenant):
+def test_pipeline_change_form_shows_its_stages_inline(admin_client, tenant):
     pipeline = Pipeline.unscoped.get(workspace=tenant.workspace)
-    response = operator.get(f"/admin/crm/pipeline/{pipeline.pk}/change/")
+    response = admin_client.get(f"/admin/crm/pipeline/{pipeline.pk}/change/")
     assert response.status_code == 200
     inline = response.context["inline_admin_formsets"][0]
     assert [form.original.name for form in inline] == ["Lead", "Qualified", "Proposal", "Negotiation", "Won", "Lost"]
 
 
-def test_structure_changes_are_left_to_the_api(operator, tenant):
+def test_structure_changes_are_left_to_the_api(admin_client, tenant):
     pipeline = Pipeline.unscoped.get(workspace=tenant.workspace)
     for url in ("/admin/crm/pipeline/add/", "/admin/crm/deal/add/", "/admin/crm/activity/add/"):
-        assert operator.get(url).status_code == 403
-    assert operator.post(f"/admin/crm/pipeline/{pipeline.pk}/delete/", {"post": "yes"}).status_code == 403
+        assert admin_client.get(url).status_code == 403
+    assert admin_client.post(f"/admin/crm/pipeline/{pipeline.pk}/delete/", {"post": "yes"}).status_code == 403
     assert Pipeline.unscoped.filter(pk=pipeline.pk).exists()
 
 
-def test_make_default_action_moves_the_default(operator, tenant):
+def test_make_default_action_moves_the_default(admin_client, tenant):
     new = tenant.api.post("/v1/pipelines", {"name": "New"}).json()["data"]["id"]
-    response = operator.post("/admin/crm/pipeline/", {"action": "make_default", "_selected_action": [new], "index": 0})
+    response = admin_client.post(
+        "/admin/crm/pipeline/", {"action": "make_default", "_selected_action": [new], "index": 0}
+    )
     assert response.status_code == 302
     assert list(Pipeline.unscoped.filter(workspace=tenant.workspace, is_default=True).values_list("pk", flat=True)) == [
         new
     ]
 
 
-def test_editing_a_deal_normalizes_like_the_api(operator, tenant):
+def test_editing_a_deal_normalizes_like_the_api(admin_client, tenant):
     seed(tenant.workspace, 1)
     deal = Deal.unscoped.get()
-    response = operator.post(
+    response = admin_client.post(
         f"/admin/crm/deal/{deal.pk}/change/",
         {"title": "Renamed", "value": "10.50", "currency": "usd", "tags": '["VIP", "vip "]', "owner_id": ""},
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     deal.refresh_from_db()
     assert (deal.title, deal.currency, deal.tags, str(deal.value)) == ("Renamed", "USD", ["vip"], "10.50")
-    bad = operator.post(f"/admin/crm/deal/{deal.pk}/change/", {"title": "X", "currency": "US", "tags": "[]"})
+    bad = admin_client.post(f"/admin/crm/deal/{deal.pk}/change/", {"title": "X", "currency": "US", "tags": "[]"})
     assert bad.status_code == 200 and "currency" in bad.context["adminform"].form.errors
 
 
-def test_activity_metadata_follows_the_api_limit(operator, tenant):
+def test_activity_metadata_follows_the_api_limit(admin_client, tenant):
     seed(tenant.workspace, 1)
     activity = Activity.unscoped.get()
     base = {"type": "note", "tags": "[]"}
     too_big = {**base, "metadata": '{"k": "' + "x" * (16 * 1024) + '"}'}
-    response = operator.post(f"/admin/crm/activity/{activity.pk}/change/", too_big)
+    response = admin_client.post(f"/admin/crm/activity/{activity.pk}/change/", too_big)
     assert response.status_code == 200 and "metadata" in response.context["adminform"].form.errors
-    ok = operator.post(f"/admin/crm/activity/{activity.pk}/change/", {**base, "metadata": '{"a": 1, "b": null}'})
+    ok = admin_client.post(f"/admin/crm/activity/{activity.pk}/change/", {**base, "metadata": '{"a": 1, "b": null}'})
     assert ok.status_code == 302, ok.context["adminform"].form.errors
     activity.refresh_from_db()
     assert activity.metadata == {"a": 1}
