@@ -102,5 +102,7 @@ class DealSerializer(CustomFieldsSerializerMixin, ResourceSerializer):
         for name, serializer_class in INCLUDED_SERIALIZERS.items():
             if name in includes:
                 related = getattr(instance, name)
-                data["attributes"][name] = None if related is None else serializer_class(related, context=nested).data
+                # Defence in depth: a reference can only point inside the workspace.
+                inside = related is not None and related.workspace_id == instance.workspace_id
+                data["attributes"][name] = serializer_class(related, context=nested).data if inside else None
         return data

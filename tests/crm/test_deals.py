@@ -532,3 +532,16 @@ def test_a_page_with_every_include_costs_the_same_for_1_and_100_deals(tenant):
         return len(captured)
 
     assert queries(1) == queries(100)
+
+
+def test_includes_never_show_another_workspaces_records(tenant, other_tenant):
+    """Only a bug could link across workspaces; if one did, the include shows nothing."""
+    their_contact = Contact.unscoped.create(workspace=other_tenant.workspace, email="secret@globex.com")
+    their_company = Company.unscoped.create(workspace=other_tenant.workspace, name="Globex")
+    deal = create(tenant.api)
+    Deal.unscoped.filter(pk=deal["id"]).update(contact=their_contact, company=their_company)
+    for response in (
+        tenant.api.get(f"{URL}/{deal['id']}", {"include": "contact,company"}),
+        tenant.api.get(URL, {"include": "contact,company"}),
+    ):
+        assert "secret@globex.com" not in response.content.decode() and "Globex" not in response.content.decode()
