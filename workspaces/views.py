@@ -1,7 +1,10 @@
+import logging
+
 from django.conf import settings
 from django.urls import reverse
 from django_ratelimit.core import get_usage
 from drf_spectacular.utils import extend_schema
+from redis.exceptions import RedisError
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +23,8 @@ from workspaces.serializers import (
     WorkspaceSerializer,
 )
 from workspaces.tenancy.principal import FULL_ACCESS
+
+logger = logging.getLogger("nodestash.signup")
 
 
 class WorkspaceAPIView(IdempotencyMixin, APIView):
@@ -82,7 +87,15 @@ class SignupView(APIView):
         # WSGI makes REMOTE_ADDR optional (absent or empty behind a unix socket); such clients
         # share one bucket instead of crashing django-ratelimit's IP key (a 500 before).
         key = "ip" if request.META.get("REMOTE_ADDR") else (lambda group, request: "no-client-address")
-        usage = get_usage(request, group="signup", key=key, rate=settings.SIGNUP_RATE, method="POST", increment=True)
+        try:
+            usage = get_usage(
+                request, group="signup", key=key, rate=settings.SIGNUP_RATE, method="POST", increment=True
+            )
+        except (RedisError, OSError):
+            # As with the plan limits (contract §6): a counter store that is down is logged, and the
+            # request is served rather than failed.
+            logger.warning("signup limit not checked: the counter store is unavailable", exc_info=True)
+            return
         if usage and usage["should_limit"]:
             wait = max(1, int(usage["time_left"]))
             raise RateLimited(
