@@ -22,10 +22,15 @@ def stages_check_closing_types(stage_types) -> None:
             raise validation_error("stages", f"A pipeline needs at least one '{closing}' stage.")
 
 
-def _make_default(*, workspace, pipeline: Pipeline) -> None:
-    """Moves the default here: the old default is unset first, so the constraint always holds.
-    The workspace row is locked so that concurrent moves queue instead of colliding."""
+def _lock_workspace(workspace) -> None:
+    """Serializes moves of the default. Taken before any pipeline row lock (one order for all,
+    so two moves cannot deadlock on each other's pipeline rows)."""
     list(Workspace.objects.select_for_update().filter(pk=workspace.pk).values_list("pk"))
+
+
+def _make_default(*, workspace, pipeline: Pipeline) -> None:
+    """Moves the default here: the old default is unset first, so the constraint always holds."""
+    _lock_workspace(workspace)
     Pipeline.unscoped.filter(workspace=workspace, is_default=True).exclude(pk=pipeline.pk).update(is_default=False)
     if not pipeline.is_default:
         pipeline.is_default = True
@@ -60,8 +65,11 @@ def pipeline_create_default(*, workspace) -> Pipeline:
 @transaction.atomic
 def pipeline_update(*, workspace, pipeline: Pipeline, **changes) -> Pipeline:
     """`name`, `description`, `is_default` (only `true`: the default moves, it is never just unset)."""
+    make_default = changes.pop("is_default", False)
+    if make_default:
+        _lock_workspace(workspace)
     pipeline = pipeline_lock(workspace=workspace, pipeline_id=pipeline.pk)
-    if changes.pop("is_default", None):
+    if make_default:
         _make_default(workspace=workspace, pipeline=pipeline)
     if changes:
         for name, value in changes.items():
