@@ -7,7 +7,9 @@ error the API sends has one shape. Nothing internal (stack traces, SQL, class na
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
@@ -59,12 +61,24 @@ def error_body(code: str, message: str, details: list[dict] | None = None, **ext
 
 def error_response(status_code: int, code: str, message: str, headers: dict | None = None) -> JsonResponse:
     """A plain-Django error response in the envelope, for code that runs outside DRF."""
-    body = error_body(code, message)
+    details = [{"field": None, "message": message}] if code == "VALIDATION_ERROR" else None
+    body = error_body(code, message, details)
     body["meta"] = {"request_id": current_request_id()}
     response = JsonResponse(body, status=status_code)
     for name, value in (headers or {}).items():
         response[name] = value
     return response
+
+
+def suspicious_request(exc: SuspiciousOperation) -> tuple[int, str, str]:
+    """(status, code, message) for a request Django refuses outright (too many parameters, a bad
+    Host header, …): the client's error, never a 500."""
+    if isinstance(exc, RequestDataTooBig):
+        return 413, errors.PayloadTooLarge.error_code, str(errors.PayloadTooLarge.default_detail)
+    if isinstance(exc, TooManyFieldsSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        return 400, "VALIDATION_ERROR", f"Too many query parameters (at most {limit})."
+    return 400, "VALIDATION_ERROR", "The request is malformed."
 
 
 def _translate(exc: Exception) -> tuple[int, dict, dict]:
@@ -96,6 +110,10 @@ def _translate(exc: Exception) -> tuple[int, dict, dict]:
     if isinstance(exc, drf.Throttled):
         wait = max(1, int(exc.wait or 1))
         return 429, error_body("RATE_LIMITED", str(exc.detail), retry_after=wait), {"Retry-After": str(wait)}
+    if isinstance(exc, SuspiciousOperation):
+        status_code, code, message = suspicious_request(exc)
+        details = [{"field": None, "message": message}] if status_code == 400 else None
+        return status_code, error_body(code, message, details), {}
     if isinstance(exc, IntegrityError):
         return 409, error_body("CONFLICT", str(errors.Conflict.default_detail)), {}
     if isinstance(exc, OperationalError | InterfaceError):

@@ -24,5 +24,6 @@ urlpatterns = [
     re_path(r"^", views.not_found),
 ]
 
+handler400 = "nodestash.views.bad_request"
 handler404 = "nodestash.views.not_found"
 handler500 = "nodestash.views.server_error"

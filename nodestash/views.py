@@ -1,4 +1,4 @@
-"""Non-API views: health probes and the JSON handlers for Django-level 404/500."""
+"""Non-API views: health probes and the JSON handlers for Django-level 400/404/500."""
 
 import logging
 
@@ -7,7 +7,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from nodestash.exceptions import error_response
+from nodestash.exceptions import error_response, suspicious_request
 
 logger = logging.getLogger("nodestash.health")
 
@@ -42,6 +42,11 @@ def readyz(request):
 @csrf_exempt
 def not_found(request, exception=None):
     return error_response(404, "NOT_FOUND", "No such route.")
+
+
+def bad_request(request, exception=None):
+    """Django's own refusals outside DRF (a Host not in ALLOWED_HOSTS, too many parameters)."""
+    return error_response(*suspicious_request(exception))
 
 
 def server_error(request):

@@ -412,3 +412,22 @@ def test_a_list_returned_whole_gets_the_list_shape():
     assert body["meta"]["pagination"] == {"next_cursor": None, "has_more": False}
     assert set(body["meta"]) == {"request_id", "pagination"}
     assert "pagination" not in envelope({"id": "x", "type": "t", "attributes": {}})["meta"]
+
+
+def test_too_many_query_parameters_is_400_not_500(tenant):
+    query = "&".join(f"p{i}=1" for i in range(1100))
+    response = tenant.api.client.get(f"{KEYS}?{query}", HTTP_AUTHORIZATION=f"Bearer {tenant.key}")
+    error = assert_error(response, 400, "VALIDATION_ERROR", field=None)
+    assert "Too many query parameters" in error["message"]
+
+
+def test_a_host_outside_allowed_hosts_is_400_in_the_envelope(tenant):
+    response = tenant.api.client.get(KEYS, HTTP_HOST="evil.example", HTTP_AUTHORIZATION=f"Bearer {tenant.key}")
+    assert_error(response, 400, "VALIDATION_ERROR", field=None)
+
+
+def test_a_content_length_that_is_not_a_number_is_400(tenant):
+    response = tenant.api.client.post(
+        KEYS, b"{}", content_type="application/json", CONTENT_LENGTH="ten", HTTP_AUTHORIZATION=f"Bearer {tenant.key}"
+    )
+    assert_error(response, 400, "VALIDATION_ERROR", field=None)
