@@ -44,7 +44,7 @@ class WorkspaceScopedManager(models.Manager):
     def get_queryset(self):
         workspace = current_workspace()
         if workspace is None:
-            return NoWorkspaceQuerySet(model=self.model, using=self._db).none()
+            return NoWorkspaceQuerySet(model=self.model, using=self._db, hints=self._hints).none()
         return super().get_queryset().filter(workspace=workspace)
 
     def none(self):
