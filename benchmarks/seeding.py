@@ -6,6 +6,7 @@ that already holds contacts is refused rather than seeded twice.
 """
 
 import datetime
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -58,6 +59,25 @@ def workspace_is_seeded(workspace) -> bool:
     )
 
 
+@contextmanager
+def foreign_key_checks_skipped():
+    """Skip the per-row foreign key triggers while seeding (the generator only references rows
+    it has just written): with deferred constraints PostgreSQL would otherwise queue millions
+    of checks and fire them at commit. Only a superuser may; others keep the checks. Use inside
+    a transaction (the setting is LOCAL to it)."""
+    superuser = False
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('is_superuser') = 'on'")
+            superuser = cursor.fetchone()[0]
+            if superuser:
+                cursor.execute("SET LOCAL session_replication_role = replica")
+    yield
+    if superuser:  # after a failure the transaction rolls back, and the setting with it
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = origin")
+
+
 def refresh_statistics() -> None:
     """After a bulk load the planner's row estimates are stale until autovacuum gets to the
     tables; without fresh ones it picks poor plans for the first minutes. PostgreSQL only."""
@@ -96,7 +116,7 @@ class Seeder:
     def run(self) -> dict[str, int]:
         if workspace_is_seeded(self.workspace):
             raise AlreadySeeded(f"Workspace {self.workspace.pk} already has CRM data; seed a new workspace instead.")
-        with transaction.atomic():
+        with transaction.atomic(), foreign_key_checks_skipped():
             self.seed_companies()
             self.seed_custom_field_definitions()
             self.seed_contacts()
