@@ -1,6 +1,10 @@
 """Every workspace starts with the default "Sales Pipeline" (contract §4), however it was created."""
 
+from importlib import import_module
+
 from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 
 from crm.models import Pipeline, Stage
 from tests.helpers import Api
@@ -56,3 +60,20 @@ def test_a_failed_signup_leaves_no_pipeline_behind(anon):
     response = anon.post("/v1/signup", {"email": "dup@example.com", "password": "a-long-Passw0rd!"})
     assert response.status_code == 409
     assert Pipeline.unscoped.count() == before
+
+
+def test_a_workspace_added_in_the_admin_gets_the_default_pipeline(admin_client):
+    response = admin_client.post(
+        "/admin/workspaces/workspace/add/", {"name": "Umbrella", "plan": "free", "environment": "live"}
+    )
+    assert response.status_code == 302, response.content[:2000]
+    assert_default_pipeline(Workspace.objects.get(name="Umbrella"))
+
+
+def test_the_migration_backfills_workspaces_without_pipelines(tenant):
+    """Workspaces created before migration 0002 get the default pipeline from it."""
+    name = "0002_pipelines_deals_activities"
+    historical = MigrationLoader(connection).project_state(("crm", name)).apps
+    Pipeline.unscoped.filter(workspace=tenant.workspace).delete()
+    import_module(f"crm.migrations.{name}").backfill_default_pipelines(historical, None)
+    assert_default_pipeline(tenant.workspace)
