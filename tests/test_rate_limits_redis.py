@@ -103,14 +103,15 @@ def test_one_round_trip_per_request(tenant):
 
 @contextmanager
 def gunicorn_serving(workers: int = 3):
-    """The app under gunicorn on a free loopback port, on this test's database and Redis prefix;
+    """The app under gunicorn on a free loopback port, with the production settings pointed at this
+    test's database and Redis key prefix (tests.settings would give each worker its own prefix);
     stopped (and waited for) whatever happens."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DJANGO_SETTINGS_MODULE": "nodestash.settings",
         "DATABASE_URL": "postgres://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}".format(**connection.settings_dict),
         "REDIS_URL": settings.REDIS_URL,
         "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
