@@ -431,3 +431,14 @@ def test_a_content_length_that_is_not_a_number_is_400(tenant):
         KEYS, b"{}", content_type="application/json", CONTENT_LENGTH="ten", HTTP_AUTHORIZATION=f"Bearer {tenant.key}"
     )
     assert_error(response, 400, "VALIDATION_ERROR", field=None)
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_a_timestamp_filter_beyond_the_representable_range_is_400(tenant, value):
+    response = tenant.api.get(KEYS, {"created_after": value})
+    assert_error(response, 400, "VALIDATION_ERROR", field="created_after")
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2026-01-15T12:00:00+05:30"])
+def test_timestamp_filters_at_the_edges_and_with_offsets_are_fine(tenant, value):
+    assert tenant.api.get(KEYS, {"created_before": value}).status_code == 200
