@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apikeys.models import ApiKey
+from crm.models import Pipeline
 from tests.helpers import make_tenant
 from workspaces.admin_base import WorkspaceOwnedAdmin
 from workspaces.models import Workspace
@@ -130,6 +131,8 @@ def test_workspace_created_in_admin_gets_its_default_content(operator):
     key = ApiKey.unscoped.get(workspace=workspace)
     assert key.name == DEFAULT_KEY_NAME and key.scopes == ["*"]
     assert key.key_hint.startswith("nds_test_")
+    pipeline = Pipeline.unscoped.get(workspace=workspace)  # what every workspace starts with (§4)
+    assert pipeline.name == "Sales Pipeline" and pipeline.is_default
 
 
 def test_operator_changes_the_plan(operator, tenant):
