@@ -1,3 +1,5 @@
+from functools import cached_property
+
 from rest_framework import serializers
 
 from crm.models import Company, Contact
@@ -53,13 +55,18 @@ class ContactSerializer(CustomFieldsSerializerMixin, ResourceSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         if "company" in self.context.get("includes", ()):
-            from crm.serializers.companies import CompanySerializer  # companies embed contacts too
-
             company = instance.company
-            nested = {**self.context, "includes": frozenset()}
             # Defence in depth: a reference can only point inside the workspace.
             if company is not None and company.workspace_id == instance.workspace_id:
-                data["attributes"]["company"] = CompanySerializer(company, context=nested).data
+                data["attributes"]["company"] = self.embedded_company.to_representation(company)
             else:
                 data["attributes"]["company"] = None
         return data
+
+    @cached_property
+    def embedded_company(self):
+        """One serializer for every embedded company of a page: building one per row (its
+        fields are deep-copied each time) cost more than serializing the row."""
+        from crm.serializers.companies import CompanySerializer  # companies embed contacts too
+
+        return CompanySerializer(context={**self.context, "includes": frozenset()})

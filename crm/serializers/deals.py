@@ -1,6 +1,7 @@
 """Deals. `include=contact,company,pipeline,stage` embeds each as a full resource in `attributes`."""
 
 from decimal import Decimal
+from functools import cached_property
 
 from rest_framework import serializers
 
@@ -98,11 +99,17 @@ class DealSerializer(CustomFieldsSerializerMixin, ResourceSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         includes = self.context.get("includes", ())
-        nested = {**self.context, "includes": frozenset()}
-        for name, serializer_class in INCLUDED_SERIALIZERS.items():
+        for name in INCLUDED_SERIALIZERS:
             if name in includes:
                 related = getattr(instance, name)
                 # Defence in depth: a reference can only point inside the workspace.
                 inside = related is not None and related.workspace_id == instance.workspace_id
-                data["attributes"][name] = serializer_class(related, context=nested).data if inside else None
+                data["attributes"][name] = self.embedded[name].to_representation(related) if inside else None
         return data
+
+    @cached_property
+    def embedded(self) -> dict:
+        """One serializer per included resource for the whole page: building one per row (its
+        fields are deep-copied each time) cost more than serializing the row."""
+        nested = {**self.context, "includes": frozenset()}
+        return {name: serializer_class(context=nested) for name, serializer_class in INCLUDED_SERIALIZERS.items()}
