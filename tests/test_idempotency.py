@@ -51,6 +51,50 @@ def test_replay_returns_the_stored_response_and_changes_nothing(tenant):
     assert (entry.key, entry.response_status) == ("create-jane", 201)
 
 
+@pytest.mark.parametrize(
+    "path, body",
+    [
+        ("/v1/companies", {"name": "Acme", "domain": "acme.com"}),
+        ("/v1/deals", {"title": "Big deal", "value": "1200.50", "currency": "usd"}),
+        ("/v1/activities", {"type": "note", "subject": "Called", "metadata": {"n": 1}}),
+        (
+            "/v1/pipelines",
+            {
+                "name": "Partners",
+                "stages": [
+                    {"name": "Open", "type": "open"},
+                    {"name": "Won", "type": "won"},
+                    {"name": "Lost", "type": "lost"},
+                ],
+            },
+        ),
+        ("/v1/custom-fields", {"entity_type": "contact", "name": "Lead score", "field_type": "number"}),
+    ],
+)
+def test_every_resource_replays_its_create(tenant, path, body):
+    first = tenant.api.post(path, body, headers=key("create"))
+    again = tenant.api.post(path, body, headers=key("create"))
+    assert first.status_code == again.status_code == 201, first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json()["data"] == first.json()["data"]
+    listed_ids = [item["id"] for item in tenant.api.get(path, {"limit": 100}).json()["data"]]
+    assert listed_ids.count(first.json()["data"]["id"]) == 1
+    assert len(listed_ids) == len(set(listed_ids))
+
+
+def test_put_of_custom_field_values_replays(tenant):
+    tenant.api.post("/v1/custom-fields", {"entity_type": "contact", "name": "Lead score", "field_type": "number"})
+    contact = tenant.api.post("/v1/contacts", JANE).json()["data"]
+    path = f"/v1/contacts/{contact['id']}/custom-fields"
+    first = tenant.api.put(path, {"fields": {"lead_score": 7}}, headers=key("put"))
+    tenant.api.put(path, {"fields": {"lead_score": 9}})
+    again = tenant.api.put(path, {"fields": {"lead_score": 7}}, headers=key("put"))
+    assert first.status_code == again.status_code == 200, first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json()["data"] == first.json()["data"]
+    assert tenant.api.get(path).json()["data"][0]["attributes"]["value"] == 9  # the replay changed nothing
+
+
 def test_json_bodies_match_by_content_not_bytes(tenant):
     tenant.api.raw("POST", "/v1/contacts", b'{"email": "jane@acme.com", "first_name": "Jane"}', headers=key("k"))
     reordered = tenant.api.raw(
