@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apikeys.models import ApiKey
-from crm.models import Pipeline
+from crm.models import Company, Contact, Pipeline
 from tests.helpers import make_tenant
 from workspaces.admin_base import WorkspaceOwnedAdmin
 from workspaces.models import Workspace
@@ -182,3 +182,41 @@ def test_every_workspace_owned_admin_uses_the_base_and_its_pages_load(operator, 
             reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[row.pk])
         )
         assert response.status_code == 200
+
+
+# -- the WorkspaceOwnedAdmin base, on a real relation (contact → company) ------------------
+
+
+def test_admin_form_refuses_a_relation_to_another_workspace(operator, tenant, other_tenant):
+    foreign = Company.unscoped.create(workspace=other_tenant.workspace, name="Globex Corp")
+    response = operator.post(
+        "/admin/crm/contact/add/",
+        {"workspace": tenant.workspace.pk, "first_name": "Jane", "company": foreign.pk, "tags": "[]"},
+    )
+    assert response.status_code == 200  # the form again, with an error on `company`
+    assert "company" in response.context["adminform"].form.errors
+    assert not Contact.unscoped.exists()
+
+
+def test_admin_form_accepts_a_relation_in_the_same_workspace(operator, tenant):
+    own = Company.unscoped.create(workspace=tenant.workspace, name="Acme Corp")
+    response = operator.post(
+        "/admin/crm/contact/add/",
+        {"workspace": tenant.workspace.pk, "first_name": "Jane", "company": own.pk, "tags": "[]"},
+    )
+    assert response.status_code == 302
+    assert Contact.unscoped.get().company == own
+
+
+def test_change_form_shows_the_related_label_and_keeps_the_workspace(operator, tenant, other_tenant):
+    own = Company.unscoped.create(workspace=tenant.workspace, name="Acme Corp")
+    contact = Contact.unscoped.create(workspace=tenant.workspace, first_name="Jane", company=own)
+    url = f"/admin/crm/contact/{contact.pk}/change/"
+    page = operator.get(url)
+    assert page.status_code == 200 and "Acme Corp" in page.content.decode()
+    response = operator.post(
+        url, {"workspace": other_tenant.workspace.pk, "first_name": "Janet", "company": own.pk, "tags": "[]"}
+    )
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert (contact.first_name, contact.workspace_id) == ("Janet", tenant.workspace.pk)

@@ -110,7 +110,11 @@ class WorkspaceOwnedAdmin(UnscopedRelationsMixin, admin.ModelAdmin):
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         with activate_workspace(self.form_workspace(request, object_id)):
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            # A TemplateResponse renders after the view returns; widgets look rows up while rendering.
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            return response
 
     def form_workspace(self, request, object_id) -> Workspace | None:
         """The workspace a change (or add) form acts in: the object's, or the one submitted."""
