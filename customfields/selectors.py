@@ -3,10 +3,9 @@
 from collections import defaultdict
 
 from django.db import models
-from django.db.models import Prefetch, prefetch_related_objects
 
 from customfields.models import RECORD_FIELDS, CustomFieldDefinition, CustomFieldValue
-from customfields.types import COLUMNS, list_token, represent
+from customfields.types import COLUMNS, VALUE_COLUMNS, list_token, represent
 
 VALUES_ATTRIBUTE = "custom_field_values"
 
@@ -22,6 +21,12 @@ def definitions_for(*, workspace, entity_type: str) -> list[CustomFieldDefinitio
 
 def values_queryset(workspace):
     return CustomFieldValue.unscoped.filter(workspace=workspace).select_related("definition")
+
+
+# What a record's inline `custom_fields` needs of a value: the typed columns and the
+# definition's slug and type (not the timestamps and options of both rows, for every value).
+INLINE_FIELDS = ("definition__slug", "definition__field_type", *RECORD_FIELDS.values(), *VALUE_COLUMNS)
+LOADED_ATTRIBUTE = "_loaded_custom_field_values"
 
 
 def _with_embedded(records: list):
@@ -43,18 +48,28 @@ def values_prefetch(records: list, *, workspace) -> None:
     by_model = defaultdict(list)
     for record in _with_embedded(records):
         by_model[type(record)].append(record)  # duplicates (one company on many contacts) all get it
-    for same_type in by_model.values():
-        prefetch_related_objects(same_type, Prefetch(VALUES_ATTRIBUTE, queryset=values_queryset(workspace)))
+    for model, same_type in by_model.items():
+        # A plain list on each record, not Django's prefetch cache (which clones a queryset per record).
+        field = next(
+            f for f in map(CustomFieldValue._meta.get_field, RECORD_FIELDS.values()) if f.related_model is model
+        )
+        loaded = defaultdict(list)
+        rows = (
+            values_queryset(workspace).only(*INLINE_FIELDS).filter(**{f"{field.name}__in": {r.pk for r in same_type}})
+        )
+        for value in rows:
+            loaded[getattr(value, field.attname)].append(value)
+        for record in same_type:
+            setattr(record, LOADED_ATTRIBUTE, loaded[record.pk])
 
 
 def stored_values(record) -> list[CustomFieldValue]:
     """The record's values (from a prefetch when there was one), each with its definition.
     Without a prefetch (one record: get, create, update) a single query loads the values with
     their definitions, rather than one more query per value."""
-    related = getattr(record, VALUES_ATTRIBUTE)
-    if VALUES_ATTRIBUTE in getattr(record, "_prefetched_objects_cache", {}):
-        return list(related.all())
-    return list(related.select_related("definition"))
+    if hasattr(record, LOADED_ATTRIBUTE):
+        return getattr(record, LOADED_ATTRIBUTE)
+    return list(getattr(record, VALUES_ATTRIBUTE).select_related("definition"))
 
 
 def value_of(value: CustomFieldValue):
