@@ -65,6 +65,9 @@ class CustomFieldDefinitionSerializer(ResourceSerializer):
             raise serializers.ValidationError("This field may not be blank.")
         return value
 
+    def validate_description(self, value: str | None) -> str | None:
+        return (value or "").strip() or None  # optional text is null, never ''
+
     def validate_options(self, value):
         if value is None:
             return None

@@ -139,6 +139,7 @@ def test_patch_changes_mutable_attributes(tenant):
     assert attributes["options"] == ["hot", "cold", "warm"]
     assert attributes["is_required"] is True
     assert tenant.api.patch(f"{URL}/{cf_id}", {"description": None}).json()["data"]["attributes"]["description"] is None
+    assert tenant.api.patch(f"{URL}/{cf_id}", {"description": "  "}).json()["data"]["attributes"]["description"] is None
 
 
 @pytest.mark.parametrize(
