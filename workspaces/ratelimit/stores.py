@@ -15,13 +15,13 @@ window of admitted timestamps ever holds more than the burst limit.
 """
 
 import bisect
+import secrets
 import threading
 from collections import defaultdict
 
 from redis.commands.core import Script
 from redis.exceptions import RedisError
 
-from nodestash.ids import random_base62
 from workspaces.ratelimit.decision import ADMITTED, BURST_EXCEEDED, BURST_WINDOW_US, DAILY_EXCEEDED, MICROS
 
 TRIM_US = 5 * MICROS
@@ -86,7 +86,7 @@ class RedisStore:
             now_us - TRIM_US,
             plan.burst_limit,
             daily_limit_arg(plan.daily_limit),
-            f"{now_us}:{random_base62(8)}",
+            f"{now_us}:{secrets.token_hex(6)}",  # unique even for equal timestamps
             day_ttl,
         ]
         outcome, used_today, in_window, oldest = RedisStore._script(
