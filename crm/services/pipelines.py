@@ -5,6 +5,7 @@ The 409 rules are checked with the pipeline row locked (`crm.services.pipeline_l
 """
 
 from django.db import transaction
+from django.utils import timezone
 
 from crm.default_pipeline import DEFAULT_PIPELINE_NAME, DEFAULT_STAGES
 from crm.models import Deal, Pipeline, Stage, StageType
@@ -31,7 +32,8 @@ def _lock_workspace(workspace) -> None:
 def _make_default(*, workspace, pipeline: Pipeline) -> None:
     """Moves the default here: the old default is unset first, so the constraint always holds."""
     _lock_workspace(workspace)
-    Pipeline.unscoped.filter(workspace=workspace, is_default=True).exclude(pk=pipeline.pk).update(is_default=False)
+    old_default = Pipeline.unscoped.filter(workspace=workspace, is_default=True).exclude(pk=pipeline.pk)
+    old_default.update(is_default=False, updated_at=timezone.now())  # syncing clients see it changed
     if not pipeline.is_default:
         pipeline.is_default = True
         pipeline.save(update_fields=["is_default", "updated_at"])

@@ -167,8 +167,9 @@ def test_patch_is_default_true_moves_the_default(tenant):
     assert list(Pipeline.unscoped.filter(workspace=tenant.workspace, is_default=True)) == [
         Pipeline.unscoped.get(pk=new["id"])
     ]
+    before = old.updated_at
     old.refresh_from_db()
-    assert old.is_default is False
+    assert old.is_default is False and old.updated_at > before  # `updated_after` syncs see the change
     again = tenant.api.patch(f"{URL}/{new['id']}", {"is_default": True})  # already the default: no change
     assert again.status_code == 200 and default_pipeline(tenant).pk == new["id"]
 
