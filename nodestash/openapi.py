@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiParameter
 
 from apikeys.scopes import PUBLIC, required_scope
 from nodestash.ids import ID_RANDOM_LENGTH
+from workspaces.idempotency.openapi import idempotency_parameters
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorEnvelope"}
 META_REF = {"$ref": "#/components/schemas/Meta"}
@@ -132,8 +133,9 @@ class EnvelopeAutoSchema(AutoSchema):
         return f"{description}\n\n{note}".strip()
 
     def get_override_parameters(self):
-        """Documents `include` on list and get of views that declare `include_options`."""
-        parameters = super().get_override_parameters()
+        """Documents `include` on list and get of views that declare `include_options`, and
+        `Idempotency-Key` on the writes that take it."""
+        parameters = [*super().get_override_parameters(), *idempotency_parameters(self.view, self.method)]
         options = getattr(self.view, "include_options", None)
         if not options or getattr(self.view, "action", None) not in ("list", "retrieve"):
             return parameters
