@@ -8,7 +8,7 @@ retype or pipeline delete either sees the deal or happens entirely before it (se
 from django.db import transaction
 from django.utils import timezone
 
-from crm.models import Deal, Pipeline, Stage, StageType
+from crm.models import Activity, Deal, Pipeline, Stage, StageType
 from crm.services.pipeline_locks import pipeline_lock_for_deal
 from nodestash.errors import Conflict, UnprocessableEntity, validation_error
 
@@ -81,4 +81,7 @@ def deal_update(*, workspace, deal: Deal, **changes) -> Deal:
 
 @transaction.atomic
 def deal_delete(*, deal: Deal) -> None:
+    # Detached here rather than by the FK's SET_NULL so the activities' updated_at moves too:
+    # clients syncing with `updated_after` must see that deal_id changed.
+    Activity.unscoped.filter(workspace_id=deal.workspace_id, deal=deal).update(deal=None, updated_at=timezone.now())
     deal.delete()

@@ -111,9 +111,10 @@ def test_get_patch_delete(tenant):
 def test_deleting_a_deal_unlinks_its_activities(tenant):
     deal = create(tenant.api)
     activity = Activity.unscoped.create(workspace=tenant.workspace, type="note", deal_id=deal["id"])
+    before = activity.updated_at
     assert tenant.api.delete(f"{URL}/{deal['id']}").status_code == 204
     activity.refresh_from_db()
-    assert activity.deal_id is None
+    assert activity.deal_id is None and activity.updated_at > before  # `updated_after` syncs see it
 
 
 def test_deleting_a_contact_or_company_unlinks_the_deal(tenant):
