@@ -9,7 +9,7 @@ from django.utils import timezone
 from customfields.models import RECORD_FIELDS, CustomFieldDefinition, CustomFieldValue
 from customfields.selectors import values_with_option
 from customfields.types import COLUMNS, SELECT_TYPES, VALUE_COLUMNS, FieldType, represent
-from nodestash.errors import Conflict
+from nodestash.errors import Conflict, NotFound
 from workspaces.models import Workspace
 
 MAX_DEFINITIONS_PER_ENTITY_TYPE = 200
@@ -99,7 +99,8 @@ def values_set(*, workspace, record, entity_type: str, values: dict, new_record:
         return
     now = timezone.now()
     if not new_record:
-        type(record).unscoped.filter(pk=record.pk).update(updated_at=now)
+        if not type(record).unscoped.filter(pk=record.pk).update(updated_at=now):
+            raise NotFound(f"{type(record)._meta.verbose_name.capitalize()} not found")  # deleted meanwhile
         record.updated_at = now
     _recheck_options(values)
     record_field = RECORD_FIELDS[entity_type]

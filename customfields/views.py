@@ -58,6 +58,13 @@ class CustomFieldsViewSetMixin:
         values_prefetch(rows, workspace=self.workspace)
         return rows
 
+    def before_destroy(self, instance) -> None:
+        """Lock the record before its values are collected for deletion: a concurrent value write
+        (which locks the record first) has then either committed, and its values go too, or waits
+        and finds the record gone. Unlocked, a value committed meanwhile made the DELETE a 409."""
+        super().before_destroy(instance)
+        list(type(instance).unscoped.select_for_update().filter(pk=instance.pk).values_list("pk"))
+
     def after_save(self, serializer, instance) -> None:
         super().after_save(serializer, instance)
         services.values_set(

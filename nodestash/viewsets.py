@@ -7,13 +7,16 @@ the `Location` header and the query-parameter discipline (unknown → 400), chec
 the object lookup so a missing object is a 404 first (contract §2 check order).
 """
 
-from django.db import transaction
+from contextlib import contextmanager
+
+from django.db import DatabaseError, transaction
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import status, viewsets
 from rest_framework.response import Response
 
 from apikeys.permissions import require_scope
+from nodestash.errors import NotFound
 from nodestash.filtering import ResourceFilterSet
 from nodestash.pagination import KeysetPagination
 from nodestash.query import check_query_params, parse_includes
@@ -25,6 +28,18 @@ LIST_PARAMS = frozenset({"limit", "cursor", "sort"})
 
 class StrictFilterBackend(DjangoFilterBackend):
     raise_exception = True
+
+
+@contextmanager
+def deleted_meanwhile_is_not_found(model, pk, message: str):
+    """A row deleted between the lookup and the write makes `save(update_fields=…)` raise a bare
+    DatabaseError (no row to update; a 500 before): answer the 404 a moment later would get."""
+    try:
+        yield
+    except DatabaseError as exc:
+        if type(exc) is DatabaseError and not model.unscoped.filter(pk=pk).exists():
+            raise NotFound(message) from None
+        raise
 
 
 class ResourceViewSet(IdempotencyMixin, WorkspaceViewSetMixin, viewsets.GenericViewSet):
@@ -75,6 +90,9 @@ class ResourceViewSet(IdempotencyMixin, WorkspaceViewSetMixin, viewsets.GenericV
     def perform_destroy(self, instance):
         instance.delete()
 
+    def before_destroy(self, instance) -> None:
+        """Hook: runs inside the delete's transaction before perform_destroy (e.g. to lock the row)."""
+
     def after_save(self, serializer, instance) -> None:
         """Hook: runs after perform_create/perform_update, inside the same transaction, for
         mixins that write alongside the record (inline custom fields) whatever the resource's
@@ -113,7 +131,8 @@ class ResourceViewSet(IdempotencyMixin, WorkspaceViewSetMixin, viewsets.GenericV
         serializer = self.get_serializer(instance, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
-            instance = self.perform_update(serializer)
+            with deleted_meanwhile_is_not_found(self.model, instance.pk, self.not_found_message):
+                instance = self.perform_update(serializer)
             self.after_save(serializer, instance)
         return Response(self.get_serializer(instance).data)
 
@@ -121,5 +140,6 @@ class ResourceViewSet(IdempotencyMixin, WorkspaceViewSetMixin, viewsets.GenericV
         instance = self.get_object()
         self.check_params(set())
         with transaction.atomic():
+            self.before_destroy(instance)
             self.perform_destroy(instance)
         return Response(status=status.HTTP_204_NO_CONTENT)
