@@ -10,6 +10,7 @@ from django.db import connections
 from django.urls import include, path
 from django.utils import timezone
 from rest_framework.response import Response
+from rest_framework.test import APIClient
 
 from apikeys.models import ApiKey
 from crm.models import Contact
@@ -344,3 +345,21 @@ def test_every_api_write_takes_an_idempotency_key():
     assert writes
     for route in writes:
         assert issubclass(route.view_class, IdempotencyMixin), f"{route} ignores Idempotency-Key"
+
+
+def test_a_form_post_through_the_browsable_api_is_refused_before_any_claim(anon):
+    """A session request's CSRF check parses the body (DRF's parsers: JSON only), so a form post
+    is a 415 before the key is read; the key stays free."""
+    anon.post("/v1/signup", {"email": "browser@example.com", "password": "a-long-enough-passphrase-42"})
+    browser = APIClient(enforce_csrf_checks=True)
+    browser.login(username="browser@example.com", password="a-long-enough-passphrase-42")
+    token = browser.get("/v1/workspace", HTTP_ACCEPT="text/html").cookies["csrftoken"].value
+    response = browser.post(
+        "/v1/contacts",
+        {"first_name": "Form", "csrfmiddlewaretoken": token},
+        format="multipart",
+        HTTP_IDEMPOTENCY_KEY="k",
+    )
+    assert response.status_code == 415
+    assert error_code(response) == "UNSUPPORTED_MEDIA_TYPE"
+    assert IdempotencyKey.unscoped.count() == 0
