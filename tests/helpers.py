@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from apikeys.services import apikey_create
@@ -73,3 +74,14 @@ def clear_cache() -> None:
 
 def error_code(response) -> str:
     return response.json()["error"]["code"]
+
+
+def counter_store_down():
+    """Settings under which the cache (the counter store) is a Redis nobody listens on: a real
+    connection failure, to test that the API degrades as documented."""
+    unreachable = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+    return override_settings(CACHES={"default": unreachable})

@@ -9,12 +9,12 @@ import re
 
 import pytest
 from django.core.management import call_command
-from django.test import override_settings
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 
 from apikeys.scopes import PUBLIC, required_scope
+from tests.helpers import counter_store_down
 from tests.routes import api_routes
 
 READ_ERRORS = {"400", "401", "403", "404", "429", "500"}
@@ -172,14 +172,7 @@ def test_readyz_when_everything_answers(anon):
 
 
 def test_readyz_reports_an_unreachable_counter_store(anon):
-    unreachable = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        }
-    }
-    with override_settings(CACHES=unreachable):
+    with counter_store_down():
         response = anon.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"] == {"database": "ok", "counter_store": "unavailable"}

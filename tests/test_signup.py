@@ -7,11 +7,10 @@ from threading import Barrier
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connections
-from django.test import override_settings
 from rest_framework.test import APIClient
 
 from apikeys.models import ApiKey
-from tests.helpers import Api, error_code
+from tests.helpers import Api, counter_store_down, error_code
 from workspaces.models import Membership, Workspace
 
 SIGNUP = "/v1/signup"
@@ -218,14 +217,7 @@ def test_concurrent_signups_with_one_email_create_one_account():
 
 def test_signup_is_served_when_the_counter_store_is_down(caplog):
     """Like the plan limits (contract §6): an unreachable counter store is logged, not a 500."""
-    unreachable = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        }
-    }
-    with override_settings(CACHES=unreachable):
+    with counter_store_down():
         response = signup()
     assert response.status_code == 201, response.content
     assert counts() == (1, 1, 1)
