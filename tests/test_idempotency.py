@@ -363,3 +363,20 @@ def test_a_form_post_through_the_browsable_api_is_refused_before_any_claim(anon)
     assert response.status_code == 415
     assert error_code(response) == "UNSUPPORTED_MEDIA_TYPE"
     assert IdempotencyKey.unscoped.count() == 0
+
+
+def test_a_session_json_post_is_fingerprinted_and_replayed(anon):
+    """The CSRF check of a session request parses the body before the key is read."""
+    anon.post("/v1/signup", {"email": "browser@example.com", "password": "a-long-enough-passphrase-42"})
+    browser = APIClient(enforce_csrf_checks=True)
+    browser.login(username="browser@example.com", password="a-long-enough-passphrase-42")
+    token = browser.get("/v1/workspace", HTTP_ACCEPT="text/html").cookies["csrftoken"].value
+    headers = {"HTTP_IDEMPOTENCY_KEY": "session", "HTTP_X_CSRFTOKEN": token}
+    first = browser.post("/v1/contacts", {"first_name": "Jane", "last_name": "Doe"}, format="json", **headers)
+    raw = b'{"last_name":"Doe",  "first_name":"Jane"}'
+    again = browser.post("/v1/contacts", raw, content_type="application/json", **headers)
+    other = browser.post("/v1/contacts", {"first_name": "John"}, format="json", **headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again["Idempotent-Replayed"] == "true"
+    assert error_code(other) == "IDEMPOTENCY_KEY_REUSED"
+    assert Contact.unscoped.count() == 1

@@ -4,6 +4,8 @@ import hashlib
 import json
 import re
 
+from django.http.request import RawPostDataException
+
 from nodestash.errors import validation_error
 
 HEADER = "Idempotency-Key"
@@ -23,17 +25,27 @@ def idempotency_key_from(request) -> str | None:
     return value
 
 
-def canonical_body(raw: bytes) -> bytes:
+def canonical_json(data) -> bytes:
+    return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
+
+
+def canonical_body(request) -> bytes:
     """JSON bodies compare by content (key order and whitespace do not matter); others by bytes."""
     try:
-        return json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":")).encode()
+        raw = request.body
+    except RawPostDataException:
+        # Already parsed from the stream (a session request's CSRF check reads the data): the
+        # parsers accept JSON only, so the parsed data is the body's content.
+        return canonical_json(request.data)
+    try:
+        return canonical_json(json.loads(raw))
     except (ValueError, RecursionError):
         return raw
 
 
 def request_fingerprint(request) -> str:
     digest = hashlib.sha256()
-    for part in (request.method.encode(), request.get_full_path().encode(), canonical_body(request.body)):
+    for part in (request.method.encode(), request.get_full_path().encode(), canonical_body(request)):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()
