@@ -85,6 +85,16 @@ def test_keys_cannot_be_added_edited_or_deleted_in_the_admin(operator, tenant):
     assert api_key.name == DEFAULT_KEY_NAME
 
 
+def test_workspace_search_and_plan_filter(operator, tenant, other_tenant):
+    Workspace.objects.filter(pk=other_tenant.workspace.pk).update(plan="free")
+    searched = operator.get("/admin/workspaces/workspace/", {"q": "Globex"})
+    assert list(searched.context["cl"].result_list) == [other_tenant.workspace]
+    by_id = operator.get("/admin/workspaces/workspace/", {"q": tenant.workspace.pk})
+    assert list(by_id.context["cl"].result_list) == [tenant.workspace]
+    filtered = operator.get("/admin/workspaces/workspace/", {"plan__exact": "free"})
+    assert list(filtered.context["cl"].result_list) == [other_tenant.workspace]
+
+
 def test_key_changelist_filters_by_workspace(operator, tenant, other_tenant):
     response = operator.get("/admin/apikeys/apikey/", {"workspace__id__exact": other_tenant.workspace.pk})
     page = response.content.decode()

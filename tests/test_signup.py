@@ -7,6 +7,7 @@ from threading import Barrier
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connections
+from django.test import Client
 from rest_framework.test import APIClient
 
 from apikeys.models import ApiKey
@@ -222,3 +223,14 @@ def test_signup_is_served_when_the_counter_store_is_down(caplog):
     assert response.status_code == 201, response.content
     assert counts() == (1, 1, 1)
     assert "signup limit" in caplog.text
+
+
+def test_login_through_the_browsable_api_login_page():
+    data = signup().json()["data"]
+    browser = Client()  # a form post, as the login page sends it
+    assert browser.get("/api-auth/login/").status_code == 200
+    response = browser.post("/api-auth/login/", {"username": "jane@acme.com", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/v1/workspace"
+    assert browser.get("/v1/workspace", HTTP_ACCEPT="application/json").json()["data"]["id"] == data["id"]
+    wrong = Client().post("/api-auth/login/", {"username": "jane@acme.com", "password": "not-it"})
+    assert wrong.status_code == 200  # the form again, not logged in
