@@ -385,3 +385,14 @@ def test_concurrent_revokes_cannot_remove_the_last_full_access_key(tenant):
         statuses = sorted(pool.map(revoke, ids))
     assert statuses in ([204, 401], [204, 409])  # 401: the other key was revoked before it authenticated
     assert ApiKey.unscoped.filter(workspace=tenant.workspace, revoked_at__isnull=True).count() == 1
+
+
+def test_a_key_in_its_grace_period_can_be_rotated_again_and_its_expiry_only_moves_earlier(tenant):
+    old_id, _ = key_of(create_key(tenant))
+    assert rotate(tenant, old_id, {"grace_period_seconds": 600}).status_code == 201
+    first_deadline = ApiKey.unscoped.get(pk=old_id).expires_at
+    assert rotate(tenant, old_id, {"grace_period_seconds": 86_400}).status_code == 201
+    assert ApiKey.unscoped.get(pk=old_id).expires_at == first_deadline
+    assert rotate(tenant, old_id, {"grace_period_seconds": 0}).status_code == 201
+    assert ApiKey.unscoped.get(pk=old_id).expires_at < first_deadline
+    assert ApiKey.unscoped.filter(workspace=tenant.workspace, name="CI").count() == 4
