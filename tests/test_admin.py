@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apikeys.models import ApiKey
-from crm.models import Company, Contact, Pipeline
+from crm.models import Company, Contact, Pipeline, Stage
 from tests.helpers import make_tenant
 from workspaces.admin_base import WorkspaceOwnedAdmin
 from workspaces.models import Workspace
@@ -230,3 +230,24 @@ def test_change_form_shows_the_related_label_and_keeps_the_workspace(operator, t
     assert response.status_code == 302
     contact.refresh_from_db()
     assert (contact.first_name, contact.workspace_id) == ("Janet", tenant.workspace.pk)
+
+
+def test_inline_rows_are_edited_inside_the_parents_workspace(operator, tenant, other_tenant):
+    """Pipeline → stages: the inline formset reads and saves through the base's workspace handling."""
+    pipeline = Pipeline.unscoped.get(workspace=tenant.workspace)
+    url = f"/admin/crm/pipeline/{pipeline.pk}/change/"
+    page = operator.get(url)
+    assert page.status_code == 200
+    formset = page.context["inline_admin_formsets"][0].formset
+    data = {"workspace": tenant.workspace.pk, "name": pipeline.name, "description": pipeline.description or ""}
+    data.update({f"{formset.prefix}-{key}": value for key, value in formset.management_form.initial.items()})
+    for index, form in enumerate(formset.forms):
+        data[f"{formset.prefix}-{index}-id"] = form.instance.pk
+        data[f"{formset.prefix}-{index}-pipeline"] = pipeline.pk
+        data[f"{formset.prefix}-{index}-name"] = f"{form.instance.name} (edited)"
+    response = operator.post(url, data)
+    assert response.status_code == 302, response.context["inline_admin_formsets"][0].formset.errors
+    stages = Stage.unscoped.filter(pipeline=pipeline)
+    assert stages and all(stage.name.endswith("(edited)") for stage in stages)
+    assert {stage.workspace_id for stage in stages} == {tenant.workspace.pk}
+    assert not Stage.unscoped.filter(workspace=other_tenant.workspace, name__endswith="(edited)").exists()
