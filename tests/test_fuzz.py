@@ -14,8 +14,11 @@ operation added later is fuzzed with no edit here.
 import json
 import os
 
+import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -55,6 +58,18 @@ CHECKS = [
 ]
 
 schema = schemathesis.openapi.from_wsgi("/v1/openapi.json", get_wsgi_application())
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_transaction_open():
+    """Django's WSGI handler closes a connection whose autocommit differs from the settings after
+    every request, which the test's open transaction is: on PostgreSQL that dropped the test data
+    (the test client switches this off the same way)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
