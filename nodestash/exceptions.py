@@ -117,7 +117,12 @@ def _translate(exc: Exception) -> tuple[int, dict, dict]:
     if isinstance(exc, IntegrityError):
         return 409, error_body("CONFLICT", str(errors.Conflict.default_detail)), {}
     if isinstance(exc, OperationalError | InterfaceError):
-        logger.warning("database unavailable (request %s): %s", current_request_id(), exc.__class__.__name__)
+        # The driver's message goes to the log only (the client gets the envelope): without it an
+        # operator cannot tell a down server from a dropped connection or a timeout.
+        reason = " ".join(str(exc).split())[:300]
+        logger.warning(
+            "database unavailable (request %s): %s: %s", current_request_id(), exc.__class__.__name__, reason
+        )
         headers = {"Retry-After": str(DB_RETRY_AFTER_SECONDS)}
         return 503, error_body("SERVICE_UNAVAILABLE", str(errors.ServiceUnavailable.default_detail)), headers
     raise exc
