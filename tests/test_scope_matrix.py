@@ -13,6 +13,7 @@ from apikeys.scopes import PUBLIC, SCOPES, grants, required_scope
 from nodestash.docs_views import OpenApiSchemaView
 from tests.helpers import error_code
 from tests.routes import api_routes
+from workspaces.tenancy.principal import Principal
 from workspaces.views import SignupView
 
 # The only /v1 views open without a key; anything else declaring PUBLIC fails below.
@@ -90,3 +91,18 @@ def test_the_needed_scope_alone_gets_past_the_check(tenant, route, method):
 def test_without_a_key_the_answer_is_missing_auth(anon, route, method):
     response = call(anon, method, route.path)
     assert response.status_code == 401 and error_code(response) == "MISSING_AUTH"
+
+
+@pytest.mark.parametrize(
+    "scopes,scope,expected",
+    [
+        ({"*"}, "deals:write", True),
+        ({"custom_fields"}, "custom_fields:read", True),
+        ({"custom_fields:read"}, "custom_fields", False),
+        ({"contacts:write"}, "contacts:read", False),
+        ({"contacts:read"}, "contacts:read", True),
+    ],
+)
+def test_principal_has_scope_follows_the_registry(scopes, scope, expected):
+    principal = Principal(workspace=None, scopes=frozenset(scopes))
+    assert principal.has_scope(scope) is expected is grants(scopes, scope)

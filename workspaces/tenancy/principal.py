@@ -12,7 +12,10 @@ class Principal:
     api_key: object | None = None
 
     def has_scope(self, scope: str) -> bool:
-        return FULL_ACCESS in self.scopes or scope in self.scopes
+        """The scope registry's rule (so `custom_fields` also grants `custom_fields:read`)."""
+        from apikeys.scopes import grants  # here: apikeys.scopes imports this module
+
+        return grants(self.scopes, scope)
 
 
 class ApiKeyUser:
