@@ -72,11 +72,31 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcDateTimeFormField
 
 
+TYPED_FILTERS = (
+    PrefixedIdFilter,
+    django_filters.IsoDateTimeFilter,
+    django_filters.NumberFilter,
+    django_filters.ChoiceFilter,
+    django_filters.BooleanFilter,
+)
+
+
 class ResourceFilterSet(django_filters.FilterSet):
     created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt")
     updated_after = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     updated_before = UtcDateTimeFilter(field_name="updated_at", lookup_expr="lt")
+
+    def is_valid(self) -> bool:
+        """Also refuses a typed filter (id, datetime, number, choice) sent empty (`?company_id=`):
+        django-filter skips it, which silently answered the whole list to a client whose variable
+        happened to be empty. Text filters keep "empty matches everything" (substring of "")."""
+        valid = super().is_valid()
+        for name, filter_ in self.filters.items():
+            if isinstance(filter_, TYPED_FILTERS) and self.data.get(name) == "":
+                self.form.add_error(name, "Must not be empty; leave the parameter out to not filter by it.")
+                valid = False
+        return valid
 
 
 def filter_queryset(filterset_class, params, queryset, request=None):

@@ -24,12 +24,19 @@ from customfields.serializers import (
     CustomFieldsField,
     CustomFieldValuesWriteSerializer,
 )
+from nodestash.filtering import TYPED_FILTERS
 from tests.helpers import Api, error_code
-from tests.isolation_fixtures import CF_SLUG, populate, snapshot
+from tests.isolation_fixtures import CF_SLUG, populate, snapshot, unthrottled
 from tests.routes import api_routes
 from tests.test_isolation_matrix import PATH_KINDS, action_of, fill
 from workspaces.serializers import SignupSerializer, WorkspaceSerializer
 from workspaces.tenancy.fields import WorkspaceRelatedField
+
+
+@pytest.fixture(autouse=True)
+def _unthrottled():
+    with unthrottled():
+        yield
 
 
 @pytest.fixture
@@ -81,6 +88,34 @@ def test_signup_without_a_client_address_is_served_and_still_limited(settings, r
         body = {"email": f"person{number}@example.com", "password": "correct-horse-battery-staple-42"}
         statuses.append(client.post("/v1/signup", body, format="json", **extra).status_code)
     assert statuses == [201, 201, 429]
+
+
+def test_every_typed_filter_sent_empty_is_a_400_naming_it(world):
+    """django-filter skipped an empty filter: `?company_id=` answered the unfiltered list (fuzzer).
+    Text filters (substring, tags) keep "empty matches everything"."""
+    checked = 0
+    for route in list_routes():
+        filters = route.view_class.filterset_class.base_filters
+        for name, filter_ in filters.items():
+            response = world.api.get(own_path(route.template, world), {name: ""})
+            if not isinstance(filter_, TYPED_FILTERS):
+                assert response.status_code == 200, (route.template, name)
+                continue
+            checked += 1
+            body = assert_clean_4xx(response)
+            assert body["error"]["details"][0]["field"] == name
+    assert checked >= 40
+
+
+def test_an_undeclared_method_is_a_405_even_with_an_idempotency_key(world):
+    """The idempotency layer claimed the key before DRF's method check: a PUT on /rotate with a
+    reused key was a 409, and a fresh key was spent on a 405 (fuzzer)."""
+    path = f"/v1/api-keys/{world.ids['api_key']}/rotate"
+    headers = {"HTTP_IDEMPOTENCY_KEY": "rotate-once"}
+    for _ in range(2):
+        response = world.api.put(path, {"grace_period_seconds": 60}, headers=headers)
+        assert_clean_4xx(response, status=405, code="METHOD_NOT_ALLOWED")
+    assert world.api.post(path, {"grace_period_seconds": 60}, headers=headers).status_code == 201
 
 
 # -- the written routes -------------------------------------------------------------------------

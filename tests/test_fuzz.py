@@ -27,7 +27,15 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.isolation_fixtures import unthrottled
 from tests.routes import api_routes
+
+
+@pytest.fixture(autouse=True)
+def _unthrottled():
+    with unthrottled():
+        yield
+
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
 INTERNALS = ("Traceback", 'File "/', "django.", "psycopg", "sqlite3", "IntegrityError", "SELECT ")

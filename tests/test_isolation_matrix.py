@@ -20,9 +20,16 @@ from customfields.views import CustomFieldsViewSetMixin
 from nodestash.filtering import PrefixedIdFilter
 from nodestash.pagination import KeysetPagination
 from tests.helpers import error_code
-from tests.isolation_fixtures import CF_SLUG, KIND_OF_PREFIX, missing_id, populate, snapshot
+from tests.isolation_fixtures import CF_SLUG, KIND_OF_PREFIX, missing_id, populate, snapshot, unthrottled
 from tests.routes import api_routes
 from workspaces.tenancy.fields import WorkspaceRelatedField
+
+
+@pytest.fixture(autouse=True)
+def _unthrottled():
+    with unthrottled():
+        yield
+
 
 ROUTES = api_routes()
 PARAM = re.compile(r"\{([^}]+)\}")

@@ -9,9 +9,16 @@ import pytest
 
 from apikeys.scopes import required_scope
 from tests.helpers import error_code
-from tests.isolation_fixtures import populate
+from tests.isolation_fixtures import populate, unthrottled
 from tests.routes import api_routes
 from tests.test_isolation_matrix import PATH_KINDS, action_of, fill
+
+
+@pytest.fixture(autouse=True)
+def _unthrottled():
+    with unthrottled():
+        yield
+
 
 CASES = [
     pytest.param(route, name, extra, id=f"{route.template}?include={name}")

@@ -14,6 +14,14 @@ from django.test import Client
 from apikeys.models import ApiKey
 from crm.models import Contact
 from tests.helpers import Api, error_code
+from tests.isolation_fixtures import unthrottled
+
+
+@pytest.fixture(autouse=True)
+def _unthrottled():
+    with unthrottled():
+        yield
+
 
 SIGNUP_BODY = {"email": "owner@example.com", "password": "correct-horse-battery-staple-42"}
 

@@ -32,8 +32,8 @@ class IdempotencyMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if not isinstance(request.auth, Principal):
-            return
+        if not isinstance(request.auth, Principal) or not self._handles(request.method):
+            return  # a method the view does not serve is a 405 (was: claimed, or a 409 on a reused key)
         key = idempotency_key_from(request)
         if key is None:
             return
@@ -41,6 +41,10 @@ class IdempotencyMixin:
         if entry.is_complete:
             raise IdempotentReplay(entry)
         self.idempotency_entry = entry
+
+    def _handles(self, method: str) -> bool:
+        name = method.lower()
+        return name in self.http_method_names and hasattr(self, name)
 
     def handle_exception(self, exc):
         if isinstance(exc, IdempotentReplay):
