@@ -27,7 +27,7 @@ test: $(VENV)/.installed
 	$(BIN)/pytest
 
 ## Deep schema fuzzing (tests/test_fuzz.py with many examples; PostgreSQL when DATABASE_URL is set).
-FUZZ_EXAMPLES ?= 200
+FUZZ_EXAMPLES ?= 100
 fuzz: $(VENV)/.installed
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q tests/test_fuzz.py
 

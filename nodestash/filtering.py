@@ -10,6 +10,7 @@ from datetime import UTC
 import django_filters
 from django import forms
 from django_filters.fields import IsoDateTimeField
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
 from nodestash.ids import is_valid_id
@@ -42,6 +43,7 @@ class PrefixedIdFilter(django_filters.CharFilter):
         super().__init__(*args, prefix=prefix, **kwargs)
 
 
+@extend_schema_field({"type": "boolean"})  # documented as a boolean enum of strings before (fuzzer)
 class StrictBooleanFilter(django_filters.TypedChoiceFilter):
     """`true` or `false` and nothing else (django-filter's own widget ignores bad values)."""
 

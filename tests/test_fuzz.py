@@ -2,10 +2,11 @@
 in process) with an authenticated enterprise workspace (contract §2, §9).
 
 Checks on every response: no 5xx, the status code is documented for the operation, the content
-type and body match the schema, an error is the error envelope with the request id and nothing
-internal (no traceback, SQL or class names).
+type, headers and body match the schema, a request the schema calls invalid is refused (4xx), an
+undeclared method is a 405, a request without a key is refused, and an error is the error
+envelope with the request id and nothing internal (no traceback, SQL or class names).
 
-Profiles: the main suite runs a fast, deterministic one (FUZZ_EXAMPLES, default 5 examples per
+Profiles: the main suite runs a fast, deterministic one (FUZZ_EXAMPLES, default 10 examples per
 operation and phase, derandomized); `make fuzz` runs a deeper one (more examples, on PostgreSQL
 when DATABASE_URL is set). The schema is fetched over HTTP from `/v1/openapi.json`, so every
 operation added later is fuzzed with no edit here.
@@ -23,8 +24,12 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    ignored_auth,
+    negative_data_rejection,
+    response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
+    unsupported_method,
 )
 
 from tests.isolation_fixtures import unthrottled
@@ -37,7 +42,7 @@ def _unthrottled():
         yield
 
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 INTERNALS = ("Traceback", 'File "/', "django.", "psycopg", "sqlite3", "IntegrityError", "SELECT ")
 
 
@@ -62,6 +67,10 @@ CHECKS = [
     status_code_conformance,
     content_type_conformance,
     response_schema_conformance,
+    response_headers_conformance,
+    negative_data_rejection,  # a request the schema calls invalid is refused with a 4xx
+    unsupported_method,  # a method the schema does not list is a 405
+    ignored_auth,  # an operation that needs a key refuses a request without one
     error_envelope,
 ]
 
@@ -111,3 +120,10 @@ def test_fields_shown_only_with_an_include_are_not_required_in_the_schema(tenant
     assert "deal_count" in components["EmbeddedStage"]["properties"]
     assert "deal_count" not in components["EmbeddedStage"]["required"]
     assert "deal_count" not in components["Pipeline"]["properties"]["attributes"]["required"]
+
+
+def test_boolean_filters_are_documented_as_booleans(tenant):
+    """`is_done` was a boolean whose enum held the strings "true"/"false" (fuzzer)."""
+    operation = tenant.api.get("/v1/openapi.json").json()["paths"]["/v1/activities"]["get"]
+    (is_done,) = [parameter for parameter in operation["parameters"] if parameter["name"] == "is_done"]
+    assert is_done["schema"] == {"type": "boolean"}
