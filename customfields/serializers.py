@@ -10,7 +10,7 @@ from customfields.selectors import definitions_for, stored_values, value_of
 from customfields.slugs import SLUG_MAX, SLUG_PATTERN, slug_from_name
 from customfields.types import SELECT_TYPES, InvalidValue, parse_options
 from customfields.validation import values_validate
-from nodestash.serializers import ResourceSerializer, StrictFieldsMixin
+from nodestash.serializers import ResourceSerializer, StrictBooleanField, StrictFieldsMixin
 
 CUSTOM_FIELDS_SCHEMA = {
     "type": "object",
@@ -21,15 +21,6 @@ CUSTOM_FIELDS_SCHEMA = {
 IMMUTABLE = ("entity_type", "slug", "field_type")
 
 
-class JsonBooleanField(serializers.BooleanField):
-    """Only JSON true/false (DRF's own also takes "yes", 1, "on", …)."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, bool):
-            self.fail("invalid", input=data)
-        return data
-
-
 class CustomFieldDefinitionSerializer(ResourceSerializer):
     resource_type = "custom_field_definition"
 
@@ -38,7 +29,7 @@ class CustomFieldDefinitionSerializer(ResourceSerializer):
         SLUG_PATTERN, max_length=SLUG_MAX, required=False, error_messages={"invalid": "Must match ^[a-z][a-z0-9_]*$."}
     )
     description = serializers.CharField(max_length=1000, required=False, allow_null=True, allow_blank=True)
-    is_required = JsonBooleanField(required=False)
+    is_required = StrictBooleanField(required=False)
     options = serializers.JSONField(required=False, allow_null=True)
     display_order = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False)
 

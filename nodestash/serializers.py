@@ -8,6 +8,7 @@ not be silently dropped), and relation fields must be declared explicitly with
 from collections.abc import Mapping
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db import models
 from rest_framework import serializers
 
 
@@ -16,6 +17,15 @@ class UndeclaredRelatedField(serializers.RelatedField):
         raise ImproperlyConfigured(
             "Declare relation fields explicitly with workspaces.tenancy.fields.WorkspaceRelatedField."
         )
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """Only JSON `true`/`false`: DRF's own also takes "yes", 1, "on", … which hides client bugs."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
 
 
 class StrictFieldsMixin:
@@ -41,6 +51,10 @@ class ResourceShapeMixin:
 
 class ResourceSerializer(ResourceShapeMixin, StrictFieldsMixin, serializers.ModelSerializer):
     serializer_related_field = UndeclaredRelatedField
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.BooleanField: StrictBooleanField,
+    }
 
     @property
     def workspace(self):

@@ -7,7 +7,7 @@ from crm.models.activities import METADATA_MAX_BYTES
 from crm.serializers.fields import OptionalTextField
 from crm.tags import TagsSerializerField
 from customfields.serializers import CustomFieldsSerializerMixin
-from nodestash.serializers import ResourceSerializer
+from nodestash.serializers import ResourceSerializer, StrictBooleanField
 from workspaces.tenancy.fields import WorkspaceRelatedField
 
 
@@ -43,7 +43,7 @@ class ActivitySerializer(CustomFieldsSerializerMixin, ResourceSerializer):
     company_id = WorkspaceRelatedField(Company, "co", source="company", required=False, allow_null=True)
     deal_id = WorkspaceRelatedField(Deal, "dl", source="deal", required=False, allow_null=True)
     owner_id = OptionalTextField(max_length=100)
-    is_done = serializers.BooleanField(required=False)
+    is_done = StrictBooleanField(required=False)
     completed_at = serializers.DateTimeField(
         required=False,
         allow_null=True,

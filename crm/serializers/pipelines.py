@@ -11,7 +11,7 @@ from crm.models import Pipeline, Stage, StageType
 from crm.serializers.fields import OptionalTextField
 from crm.services.pipelines import MAX_STAGES
 from nodestash.openapi import optional_output
-from nodestash.serializers import ResourceShapeMixin, StrictFieldsMixin
+from nodestash.serializers import ResourceShapeMixin, StrictBooleanField, StrictFieldsMixin
 
 DEAL_COUNT = "deal_count"
 
@@ -67,7 +67,7 @@ class PipelineSerializer(ResourceShapeMixin, DealCountMixin, StrictFieldsMixin, 
 
     name = serializers.CharField(max_length=200)
     description = OptionalTextField(max_length=1000)
-    is_default = serializers.BooleanField(
+    is_default = StrictBooleanField(
         required=False, help_text="Exactly one pipeline is the default; `true` moves it here, `false` is refused."
     )
     stages = EmbeddedStageSerializer(
