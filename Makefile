@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check-deploy bench-ratelimit bench clean
+.PHONY: run test fuzz lint format check-deploy bench-ratelimit bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -20,11 +20,12 @@ run: $(VENV)/.installed
 	DEBUG=1 $(BIN)/python manage.py demo_workspace --base-url http://$(HOST):$(PORT)
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## Install and run the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set).
+## Install and run the whole test suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set),
+## one pytest worker per core.
 test: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 ## Deep schema fuzzing (tests/test_fuzz.py with many examples; PostgreSQL when DATABASE_URL is set).
 FUZZ_EXAMPLES ?= 100
