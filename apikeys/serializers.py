@@ -63,12 +63,14 @@ class ApiKeyUpdateSerializer(ApiKeySerializer):
 class ApiKeyWithSecretSerializer(ApiKeySerializer):
     """The create/rotate response: the only place the plaintext key ever appears."""
 
-    key = serializers.SerializerMethodField()
+    key = serializers.SerializerMethodField(
+        help_text="The plaintext key, shown in this response only; null in an idempotent replay of it."
+    )
 
     class Meta(ApiKeySerializer.Meta):
         fields = [*ApiKeySerializer.Meta.fields, "key"]
 
-    def get_key(self, instance) -> str:
+    def get_key(self, instance) -> str | None:
         return self.context["plaintext_key"]
 
 
