@@ -28,14 +28,26 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 class StrictFieldsMixin:
-    """Rejects body fields the serializer does not declare."""
+    """Rejects body fields the serializer does not declare, and JSON numbers sent for text
+    fields (DRF's CharField turned `{"name": -11456}` into "-11456"; found by fuzzing)."""
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
             unknown = [name for name in data if name not in self.fields]
             if unknown:
                 raise serializers.ValidationError({name[:100]: ["Unknown field."] for name in unknown})
+            numbers = [
+                name
+                for name, value in data.items()
+                if isinstance(self.fields[name], serializers.CharField) and _is_number(value)
+            ]
+            if numbers:
+                raise serializers.ValidationError({name: ["Not a valid string."] for name in numbers})
         return super().to_internal_value(data)
 
 

@@ -274,10 +274,12 @@ def test_patch_rejects_a_bad_name(tenant, name):
     assert ApiKey.unscoped.get(pk=key_id).name == "Keep"
 
 
-def test_a_number_for_a_text_field_is_taken_as_its_text(tenant):
+def test_a_number_for_a_text_field_is_a_400(tenant):
+    """The schema says string; a number is a wrong type like a list (issue 6, found by fuzzing)."""
     key_id, _ = key_of(create_key(tenant))
     response = tenant.api.patch(f"{KEYS}/{key_id}", {"name": 2026})
-    assert response.status_code == 200 and response.json()["data"]["attributes"]["name"] == "2026"
+    assert response.status_code == 400 and response.json()["error"]["details"][0]["field"] == "name"
+    assert ApiKey.unscoped.get(pk=key_id).name != "2026"
 
 
 # -- validation limits ------------------------------------------------------------------

@@ -215,7 +215,7 @@ def wrong_values(field) -> list:
     if isinstance(field, serializers.JSONField):
         return ["text", 5, True] if field.field_name != "options" else [{"a": 1}, "text", 5, True]
     if isinstance(field, serializers.CharField):
-        return [[], {}, True, {"$gt": ""}]
+        return [[], {}, True, {"$gt": ""}, -11456, 1.5]
     raise AssertionError(f"no wrong values for {type(field).__name__} {field.field_name}: add them")
 
 
