@@ -19,7 +19,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import connection, connections, transaction
 from werkzeug.test import Client as WsgiClient
 
-from crm.models import Contact, Deal, Pipeline, Stage
+from crm.models import Activity, Contact, Deal, Pipeline, Stage
 from customfields.models import CustomFieldValue
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -80,6 +80,16 @@ def test_concurrent_updates_of_different_fields_all_land(tenant):
     assert statuses(responses) == [200] * len(fields)
     row = Contact.unscoped.get(pk=contact["id"])
     assert {field: getattr(row, field) for field in fields} == {field: f"new {field}" for field in fields}
+
+
+def test_concurrent_metadata_merges_all_land(tenant):
+    """PATCH merges `metadata` one level deep: parallel merges of different keys must all stick."""
+    activity = created(tenant.api.post("/v1/activities", {"type": "note", "metadata": {"start": 1}}))
+    path = f"/v1/activities/{activity['id']}"
+    keys = [f"k{index}" for index in range(THREADS)]
+    responses = in_parallel(*[lambda key=key: tenant.api.patch(path, {"metadata": {key: key}}) for key in keys])
+    assert statuses(responses) == [200] * THREADS
+    assert Activity.unscoped.get(pk=activity["id"]).metadata == {"start": 1, **{key: key for key in keys}}
 
 
 def test_concurrent_delete_and_updates_never_500_nor_resurrect(tenant):

@@ -57,8 +57,22 @@ def activity_create(*, workspace, is_done: bool = False, metadata: dict | None =
     )
 
 
+STATEFUL_FIELDS = ("metadata", "is_done", "completed_at")
+
+
+def _refresh_locked(activity: Activity) -> None:
+    """Re-read the fields an update derives from under a row lock, so two concurrent metadata
+    merges (or done/undone flips) apply one after the other instead of losing a change."""
+    locked = Activity.unscoped.select_for_update().filter(pk=activity.pk).values(*STATEFUL_FIELDS).first()
+    if locked is not None:  # deleted meanwhile: the save below answers 404
+        for name, value in locked.items():
+            setattr(activity, name, value)
+
+
 @transaction.atomic
 def activity_update(*, activity: Activity, **changes) -> Activity:
+    if any(name in changes for name in STATEFUL_FIELDS):
+        _refresh_locked(activity)
     if "metadata" in changes:
         changes["metadata"] = metadata_merge(activity.metadata, changes["metadata"])
     if "is_done" in changes or "completed_at" in changes:
