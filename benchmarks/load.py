@@ -6,6 +6,7 @@ the environment and prints a `BENCH_RESULT` JSON line at the end.
 
 import json
 import os
+import statistics
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ RESULT_MARK = "BENCH_RESULT "
 
 @dataclass(frozen=True)
 class LoadSettings:
-    duration: int = 10  # seconds (wrk takes whole seconds)
+    duration: int = 4  # seconds per round (wrk takes whole seconds)
     connections: int = 4
     threads: int = 1
     warmup: int = 2
@@ -32,6 +33,25 @@ class Measurement:
     p99_ms: float
     non_2xx: int
     socket_errors: int
+
+    @classmethod
+    def median(cls, runs: list["Measurement"]) -> "Measurement | None":
+        """Several runs of one request as one: the median of each figure, errors summed."""
+        if not runs:
+            return None
+
+        def middle(name: str) -> float:
+            return statistics.median(getattr(run, name) for run in runs)
+
+        return cls(
+            requests=sum(run.requests for run in runs),
+            rps=middle("rps"),
+            p50_ms=middle("p50_ms"),
+            p90_ms=middle("p90_ms"),
+            p99_ms=middle("p99_ms"),
+            non_2xx=sum(run.non_2xx for run in runs),
+            socket_errors=sum(run.socket_errors for run in runs),
+        )
 
     @classmethod
     def from_wrk(cls, raw: dict) -> "Measurement":

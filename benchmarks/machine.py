@@ -34,13 +34,14 @@ def _wrk_version() -> str:
     return output.split(" [", 1)[0].strip()
 
 
-def describe(postgres_version: str, redis_version: str) -> dict:
+def describe(postgres_version: str, redis_version: str, load_at_start: list[float]) -> dict:
     return {
         "cpu": _cpu_model(),
         "cores": os.cpu_count(),
         "memory_gib": _memory_gib(),
         "os": platform.platform(),
-        "load_average_at_start": [round(value, 2) for value in os.getloadavg()],
+        "load_average_at_start": load_at_start,
+        "load_average_at_end": [round(value, 2) for value in os.getloadavg()],
         "python": platform.python_version(),
         "django": version("django"),
         "djangorestframework": version("djangorestframework"),

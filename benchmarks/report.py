@@ -98,13 +98,14 @@ def markdown(result: dict, rows, growth, found: list[Verdict]) -> str:
         f"# nodestash benchmark, {result['finished_at']}",
         "",
         f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB; {machine['os']}; "
-        f"load average at start {machine['load_average_at_start']}.",
+        f"load average at start {machine['load_average_at_start']}, at end {machine['load_average_at_end']}.",
         f"Software: Python {machine['python']}, Django {machine['django']}, DRF {machine['djangorestframework']}, "
         f"psycopg {machine['psycopg']}, gunicorn {machine['gunicorn']}, {machine['postgresql']}, "
         f"Redis {machine['redis']}, {machine['wrk']}.",
-        f"Load: wrk, {settings['connections']} connections, {settings['duration']:.0f} s per request after a "
-        f"{settings['warmup']:.0f} s warm-up; gunicorn with {settings['workers']} sync workers for the API and the "
-        f"floor alike; API: DEBUG off, Redis rate limiter on, workspace on the {settings['plan']} plan.",
+        f"Load: wrk, {settings['connections']} connections; per request a {settings['warmup']:.0f} s warm-up, then "
+        f"{settings['rounds']} interleaved rounds of {settings['duration']:.0f} s (medians shown); "
+        f"gunicorn with {settings['workers']} sync workers for the API and the floor alike; "
+        f"API: DEBUG off, Redis rate limiter on, workspace on the {settings['plan']} plan.",
         f"Data: {settings['contacts']:,} contacts in the measured workspace "
         f"(seeded in {settings['seed_seconds']:.0f} s).",
         "",

@@ -7,7 +7,8 @@ with the floor, and print (and save) the figures.
    on the enterprise plan) and the floor (`benchmarks/floor.py`) under the same gunicorn
    settings, each on its own loopback port.
 3. Walks a cursor deep into the contacts, then measures each read on both apps, the growth
-   requests on every size and the writes on the API, each with a warm-up first. The data is
+   requests on every size and the writes on the API: a warm-up, then `--rounds` interleaved
+   rounds of `--duration` seconds each, keeping the median. The data is
    vacuumed, analyzed and checkpointed first, so no background work from the load competes.
 4. Counts SQL queries per request (`benchmarks/query_counts.py`), prints the tables and the
    targets' verdicts, and writes `benchmarks/results/<name>.json` and `.md`.
@@ -26,6 +27,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections import defaultdict
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,7 +38,7 @@ import redis
 
 from benchmarks import machine, report, scenarios
 from benchmarks.floor import encode_cursor
-from benchmarks.load import LoadSettings, run_wrk
+from benchmarks.load import LoadSettings, Measurement, run_wrk
 from benchmarks.report import Row
 from benchmarks.scenarios import Fixtures, Scenario
 from benchmarks.servers import gunicorn
@@ -54,7 +56,8 @@ def parse_args(argv=None):
     parser.add_argument("--contacts", type=int, default=100_000, help="measured workspace size (%(default)s)")
     parser.add_argument("--small", type=int, default=10_000, help="smallest size of the growth series (%(default)s)")
     parser.add_argument("--million", action="store_true", help="add a 1,000,000-contact workspace to the growth")
-    parser.add_argument("--duration", type=int, default=10, help="seconds of load per request (%(default)s)")
+    parser.add_argument("--duration", type=int, default=4, help="seconds of load per request and round (%(default)s)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds, median kept (%(default)s)")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per request (%(default)s)")
     parser.add_argument("--connections", type=int, default=4, help="wrk connections (%(default)s)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers per app (%(default)s)")
@@ -180,8 +183,9 @@ class Bench:
                 f"{scenario.name} on {base_url}: HTTP {error.code}: {detail} (server log: {self.log_path})"
             ) from None
 
-    def measure(self, base_url: str, key: str, scenario: Scenario, paths: list[str]):
-        self.check(base_url, key, scenario, paths)
+    def measure(self, base_url: str, key: str, scenario: Scenario, paths: list[str], round_number: int):
+        if round_number == 0:
+            self.check(base_url, key, scenario, paths)
         common = {
             "key": key,
             "paths": paths,
@@ -189,20 +193,27 @@ class Bench:
             "body": scenario.body_template,
             "settings": self.load,
         }
-        run_wrk(base_url, nonce=f"{self.nonce}w-{scenario.name}", duration=self.load.warmup, **common)
-        result = run_wrk(base_url, nonce=f"{self.nonce}-{scenario.name}", **common)
+        if round_number == 0:
+            run_wrk(base_url, nonce=f"{self.nonce}w-{scenario.name}", duration=self.load.warmup, **common)
+        result = run_wrk(base_url, nonce=f"{self.nonce}-{round_number}-{scenario.name}", **common)
         say(f"{scenario.name:<18} {base_url[-4:]}  {result.rps:8.0f} req/s  p50 {result.p50_ms:7.2f} ms")
         return result
 
     def measure_rows(self, scenarios_, key: str, api_url: str, floor_url: str | None = None) -> dict[str, Row]:
-        rows = {}
-        for scenario in scenarios_:
-            api = self.measure(api_url, key, scenario, scenario.paths)
-            floor = None
-            if floor_url and scenario.floor_paths:
-                floor = self.measure(floor_url, key, scenario, scenario.floor_paths)
-            rows[scenario.name] = Row(scenario.name, scenario.label, api, floor)
-        return rows
+        """Each scenario on the API (and the floor) in interleaved rounds; the median of the rounds
+        is kept, so a burst of other work on the machine weighs on every request alike."""
+        api, floor = defaultdict(list), defaultdict(list)
+        for round_number in range(self.args.rounds):
+            for scenario in scenarios_:
+                api[scenario.name].append(self.measure(api_url, key, scenario, scenario.paths, round_number))
+                if floor_url and scenario.floor_paths:
+                    floor[scenario.name].append(
+                        self.measure(floor_url, key, scenario, scenario.floor_paths, round_number)
+                    )
+        return {
+            s.name: Row(s.name, s.label, Measurement.median(api[s.name]), Measurement.median(floor[s.name]))
+            for s in scenarios_
+        }
 
     def query_counts(self) -> dict:
         say("counting SQL queries per request")
@@ -223,6 +234,7 @@ class Bench:
         if shutil.which("wrk") is None:
             raise SystemExit("wrk is not installed: `apt-get install -y wrk` (make bench does it for you).")
         started = datetime.now(UTC)
+        load_at_start = [round(value, 2) for value in os.getloadavg()]
         say(f"recreating database {args.database}")
         self.recreate_database()
         self.manage("migrate", "--no-input", "-v0")
@@ -252,12 +264,13 @@ class Bench:
         result = {
             "started_at": started.isoformat(timespec="seconds"),
             "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "machine": machine.describe(postgres_version, redis_version),
+            "machine": machine.describe(postgres_version, redis_version, load_at_start),
             "settings": {
                 "contacts": args.contacts,
                 "growth_sizes": sizes,
                 "seed_seconds": seed_seconds,
                 "duration": args.duration,
+                "rounds": args.rounds,
                 "warmup": args.warmup,
                 "connections": args.connections,
                 "workers": args.workers,
