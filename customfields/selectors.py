@@ -23,10 +23,24 @@ def values_queryset(workspace):
     return CustomFieldValue.unscoped.filter(workspace=workspace).select_related("definition")
 
 
-# What a record's inline `custom_fields` needs of a value: the typed columns and the
-# definition's slug and type (not the timestamps and options of both rows, for every value).
-INLINE_FIELDS = ("definition__slug", "definition__field_type", *RECORD_FIELDS.values(), *VALUE_COLUMNS)
 LOADED_ATTRIBUTE = "_loaded_custom_field_values"
+# What a record's inline `custom_fields` needs of a value: the definition's slug and type and
+# the typed columns, read as plain tuples (no model instances: a page holds hundreds of values).
+INLINE_COLUMNS = ("definition__slug", "definition__field_type", *VALUE_COLUMNS)
+
+
+def _inline_rows(workspace, record_field: str, record_ids):
+    """(record id, slug, JSON value) for every value of the given records of one type."""
+    rows = values_queryset(workspace).filter(**{f"{record_field}__in": record_ids})
+    for record_id, slug, field_type, *columns in rows.values_list(f"{record_field}_id", *INLINE_COLUMNS):
+        stored = dict(zip(VALUE_COLUMNS, columns, strict=True))[COLUMNS[field_type]]
+        yield record_id, slug, represent(field_type, stored)
+
+
+def _record_field(model) -> str:
+    return next(
+        f.name for f in map(CustomFieldValue._meta.get_field, RECORD_FIELDS.values()) if f.related_model is model
+    )
 
 
 def _with_embedded(records: list):
@@ -44,32 +58,25 @@ def _with_embedded(records: list):
 
 def values_prefetch(records: list, *, workspace) -> None:
     """Load the values of a page of records, and of the records embedded in them, with one
-    query per entity type, so `stored_values` reads them from memory."""
+    query per entity type, so `inline_values` reads them from memory."""
     by_model = defaultdict(list)
     for record in _with_embedded(records):
         by_model[type(record)].append(record)  # duplicates (one company on many contacts) all get it
     for model, same_type in by_model.items():
-        # A plain list on each record, not Django's prefetch cache (which clones a queryset per record).
-        field = next(
-            f for f in map(CustomFieldValue._meta.get_field, RECORD_FIELDS.values()) if f.related_model is model
-        )
-        loaded = defaultdict(list)
-        rows = (
-            values_queryset(workspace).only(*INLINE_FIELDS).filter(**{f"{field.name}__in": {r.pk for r in same_type}})
-        )
-        for value in rows:
-            loaded[getattr(value, field.attname)].append(value)
+        loaded = defaultdict(dict)
+        for record_id, slug, value in _inline_rows(workspace, _record_field(model), {r.pk for r in same_type}):
+            loaded[record_id][slug] = value
         for record in same_type:
             setattr(record, LOADED_ATTRIBUTE, loaded[record.pk])
 
 
-def stored_values(record) -> list[CustomFieldValue]:
-    """The record's values (from a prefetch when there was one), each with its definition.
-    Without a prefetch (one record: get, create, update) a single query loads the values with
-    their definitions, rather than one more query per value."""
+def inline_values(record) -> dict:
+    """The record's set values as `{slug: JSON value}` (from a prefetch when there was one;
+    else one query: get, create and update show a single record)."""
     if hasattr(record, LOADED_ATTRIBUTE):
         return getattr(record, LOADED_ATTRIBUTE)
-    return list(getattr(record, VALUES_ATTRIBUTE).select_related("definition"))
+    rows = _inline_rows(record.workspace_id, _record_field(type(record)), [record.pk])
+    return {slug: value for _, slug, value in rows}
 
 
 def value_of(value: CustomFieldValue):

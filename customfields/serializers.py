@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from customfields.models import CustomFieldDefinition, CustomFieldValue
-from customfields.selectors import definitions_for, stored_values, value_of
+from customfields.selectors import definitions_for, inline_values, value_of
 from customfields.slugs import SLUG_MAX, SLUG_PATTERN, slug_from_name
 from customfields.types import SELECT_TYPES, InvalidValue, parse_options
 from customfields.validation import values_validate
@@ -120,8 +120,7 @@ class CustomFieldsField(serializers.Field):
 
     def to_representation(self, record):
         shown = {definition.slug: None for definition in self._definitions()}
-        for value in stored_values(record):
-            shown[value.definition.slug] = value_of(value)
+        shown.update(inline_values(record))
         return shown
 
     def _definitions(self):
