@@ -1,9 +1,11 @@
-"""Test helpers: an API client speaking the contract, and workspace/key factories."""
+"""Test helpers: an API client speaking the contract, workspace/key factories, parallel calls."""
 
+import threading
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 from django.test import override_settings
 from rest_framework.test import APIClient
 
@@ -70,6 +72,27 @@ def clear_cache() -> None:
     keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
     if keys:
         client.delete(*keys)
+
+
+def run_in_parallel(*calls) -> list:
+    """Start every call at the same moment (a barrier), each in its own thread and so its own
+    database connection; return their results in the order given. For PostgreSQL race tests."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def worker(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=item) for item in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
 
 
 def error_code(response) -> str:

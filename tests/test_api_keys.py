@@ -2,17 +2,15 @@
 validation limits, `last_used_at` bookkeeping and the one-query lookup."""
 
 import hashlib
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from threading import Barrier
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apikeys.models import ApiKey
-from tests.helpers import Api, error_code
+from tests.helpers import Api, error_code, run_in_parallel
 
 KEYS = "/v1/api-keys"
 
@@ -374,17 +372,8 @@ def test_concurrent_revokes_cannot_remove_the_last_full_access_key(tenant):
     workspace row lock lets exactly one through."""
     spare_id, _ = key_of(create_key(tenant, scopes=["*"]))
     ids = [default_key(tenant).pk, spare_id]
-    barrier = Barrier(2)
-
-    def revoke(key_id):
-        try:
-            barrier.wait()
-            return tenant.api.delete(f"{KEYS}/{key_id}").status_code
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        statuses = sorted(pool.map(revoke, ids))
+    responses = run_in_parallel(*[lambda key_id=key_id: tenant.api.delete(f"{KEYS}/{key_id}") for key_id in ids])
+    statuses = sorted(response.status_code for response in responses)
     assert statuses in ([204, 401], [204, 409])  # 401: the other key was revoked before it authenticated
     assert ApiKey.unscoped.filter(workspace=tenant.workspace, revoked_at__isnull=True).count() == 1
 

@@ -1,12 +1,10 @@
 """Idempotent writes (contract §7) over HTTP, checked in the database."""
 
 import io
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import connections
 from django.urls import include, path
 from django.utils import timezone
 from rest_framework.response import Response
@@ -14,7 +12,7 @@ from rest_framework.test import APIClient
 
 from apikeys.models import ApiKey
 from crm.models import Contact
-from tests.helpers import Api, error_code, make_tenant
+from tests.helpers import Api, error_code, make_tenant, run_in_parallel
 from tests.routes import PUBLIC_API_PATHS, api_routes
 from workspaces.idempotency.models import IdempotencyKey
 from workspaces.idempotency.views import IdempotencyMixin
@@ -307,21 +305,9 @@ def test_server_errors_are_not_stored_so_a_retry_runs(tenant):
 def test_parallel_duplicates_create_exactly_one_record(transactional_db):
     tenant = make_tenant("Racing")
     threads_count = 8
-    barrier = threading.Barrier(threads_count)
-    results = []
-
-    def send():
-        try:
-            barrier.wait()
-            results.append(Api(tenant.key).post("/v1/contacts", JANE, headers=key("race")))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=send) for _ in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = run_in_parallel(
+        *[lambda: Api(tenant.key).post("/v1/contacts", JANE, headers=key("race"))] * threads_count
+    )
     assert len(results) == threads_count
     created = [r for r in results if r.status_code == 201]
     refused = [r for r in results if r.status_code == 409]

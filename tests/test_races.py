@@ -21,31 +21,12 @@ from werkzeug.test import Client as WsgiClient
 
 from crm.models import Activity, Contact, Deal, Pipeline, Stage
 from customfields.models import CustomFieldValue
+from tests.helpers import run_in_parallel
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 THREADS = 8
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def in_parallel(*calls) -> list:
-    """Run the calls at the same moment, one thread each; returns their results in order."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def statuses(responses) -> list[int]:
@@ -64,7 +45,7 @@ def test_concurrent_updates_of_one_record_leave_one_consistent_row(tenant):
     contact = created(tenant.api.post("/v1/contacts", {"first_name": "Start"}))
     path = f"/v1/contacts/{contact['id']}"
     names = [f"Writer {index}" for index in range(THREADS)]
-    responses = in_parallel(*[lambda name=name: tenant.api.patch(path, {"first_name": name}) for name in names])
+    responses = run_in_parallel(*[lambda name=name: tenant.api.patch(path, {"first_name": name}) for name in names])
     assert statuses(responses) == [200] * THREADS
     row = Contact.unscoped.get(pk=contact["id"])
     assert row.first_name in names  # the last write won, whole
@@ -76,7 +57,9 @@ def test_concurrent_updates_of_different_fields_all_land(tenant):
     contact = created(tenant.api.post("/v1/contacts", {"first_name": "Start"}))
     path = f"/v1/contacts/{contact['id']}"
     fields = ["first_name", "last_name", "title", "source", "phone"]
-    responses = in_parallel(*[lambda field=field: tenant.api.patch(path, {field: f"new {field}"}) for field in fields])
+    responses = run_in_parallel(
+        *[lambda field=field: tenant.api.patch(path, {field: f"new {field}"}) for field in fields]
+    )
     assert statuses(responses) == [200] * len(fields)
     row = Contact.unscoped.get(pk=contact["id"])
     assert {field: getattr(row, field) for field in fields} == {field: f"new {field}" for field in fields}
@@ -87,7 +70,7 @@ def test_concurrent_metadata_merges_all_land(tenant):
     activity = created(tenant.api.post("/v1/activities", {"type": "note", "metadata": {"start": 1}}))
     path = f"/v1/activities/{activity['id']}"
     keys = [f"k{index}" for index in range(THREADS)]
-    responses = in_parallel(*[lambda key=key: tenant.api.patch(path, {"metadata": {key: key}}) for key in keys])
+    responses = run_in_parallel(*[lambda key=key: tenant.api.patch(path, {"metadata": {key: key}}) for key in keys])
     assert statuses(responses) == [200] * THREADS
     assert Activity.unscoped.get(pk=activity["id"]).metadata == {"start": 1, **{key: key for key in keys}}
 
@@ -103,7 +86,7 @@ def test_concurrent_delete_and_updates_never_500_nor_resurrect(tenant):
             )
             for index in range(THREADS - 1)
         ]
-        codes = statuses(in_parallel(*calls))
+        codes = statuses(run_in_parallel(*calls))
         assert codes[0] == 204, codes
         assert set(codes[1:]) <= {200, 404}, codes
         assert not Contact.unscoped.filter(pk=contact["id"]).exists()
@@ -160,7 +143,7 @@ def test_racing_stage_moves_keep_positions_dense(tenant):
             for stage_id, position in zip(stage_ids, positions, strict=True)
         ]
         adds = [lambda name=f"New {round_number}": tenant.api.post(base, {"name": name, "position": 1})]
-        codes = statuses(in_parallel(*moves, *adds))
+        codes = statuses(run_in_parallel(*moves, *adds))
         assert set(codes) <= {200, 201}, codes
         positions = sorted(Stage.unscoped.filter(pipeline_id=pipeline["id"]).values_list("position", flat=True))
         assert positions == list(range(len(positions)))
@@ -173,7 +156,7 @@ def test_pipeline_deletion_racing_deal_creation_is_consistent(tenant):
     for _ in range(4):
         pipeline = created(tenant.api.post("/v1/pipelines", {"name": "Doomed"}))
         body = {"title": "Racer", "pipeline_id": pipeline["id"]}
-        responses = in_parallel(
+        responses = run_in_parallel(
             lambda pipeline=pipeline: tenant.api.delete(f"/v1/pipelines/{pipeline['id']}"),
             *[lambda body=body: tenant.api.post("/v1/deals", body) for _ in range(THREADS - 1)],
         )

@@ -1,17 +1,13 @@
 """Signup (contract §4): account, workspace, first key; duplicates, weak passwords, the per-IP
 limit, and session login for the browsable API (own workspace only, CSRF on writes)."""
 
-from concurrent.futures import ThreadPoolExecutor
-from threading import Barrier
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connections
 from django.test import Client
 from rest_framework.test import APIClient
 
 from apikeys.models import ApiKey
-from tests.helpers import Api, counter_store_down, error_code
+from tests.helpers import Api, counter_store_down, error_code, run_in_parallel
 from workspaces.models import Membership, Workspace
 
 SIGNUP = "/v1/signup"
@@ -201,17 +197,8 @@ def test_a_suspended_workspace_session_is_refused():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_signups_with_one_email_create_one_account():
-    barrier = Barrier(2)
-
-    def attempt(ip):
-        try:
-            barrier.wait()
-            return signup(ip=ip).status_code
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        statuses = sorted(pool.map(attempt, ["10.2.0.1", "10.2.0.2"]))
+    responses = run_in_parallel(*[lambda ip=ip: signup(ip=ip) for ip in ["10.2.0.1", "10.2.0.2"]])
+    statuses = sorted(response.status_code for response in responses)
     assert statuses == [201, 409]
     assert counts() == (1, 1, 1)
 

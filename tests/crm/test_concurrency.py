@@ -1,33 +1,16 @@
 """Races on PostgreSQL: the unique constraints, not Python checks, decide (contract §2 standards)."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from crm.models import Company, Contact
+from tests.helpers import run_in_parallel
 
 THREADS = 8
 
 
 def fire_in_parallel(api, path: str, body: dict) -> list[int]:
     """POST the same body from THREADS threads at once; returns the status codes."""
-    barrier = threading.Barrier(THREADS)
-    statuses: list[int] = []
-
-    def worker():
-        try:
-            barrier.wait()
-            statuses.append(api.post(path, body).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return statuses
+    return [response.status_code for response in run_in_parallel(*[lambda: api.post(path, body)] * THREADS)]
 
 
 @pytest.mark.postgres

@@ -7,8 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from crm.models import Deal, Pipeline, Stage
 from tests.crm.helpers import ids, walk
-from tests.crm.parallel import run_in_parallel
-from tests.helpers import error_code
+from tests.helpers import error_code, run_in_parallel
 
 URL = "/v1/pipelines"
 STAGES = [{"name": "Open", "type": "open"}, {"name": "Won", "type": "won"}, {"name": "Lost", "type": "lost"}]

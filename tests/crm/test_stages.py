@@ -6,8 +6,7 @@ import pytest
 
 from crm.models import Deal, Pipeline, Stage
 from tests.crm.helpers import ids, walk
-from tests.crm.parallel import run_in_parallel
-from tests.helpers import error_code
+from tests.helpers import error_code, run_in_parallel
 
 
 def pipeline_of(tenant) -> Pipeline:

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from customfields.models import CustomFieldDefinition, CustomFieldValue
 from customfields.services import MAX_DEFINITIONS_PER_ENTITY_TYPE, definition_update
 from tests.customfields.helpers import create_ok, define
+from tests.helpers import run_in_parallel
 
 THREADS = 6
 
@@ -16,23 +17,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def in_parallel(calls) -> list[int]:
-    """Run the callables at the same instant, one thread each; returns their status codes."""
-    barrier = threading.Barrier(len(calls))
-    statuses: list[int] = []
-
-    def worker(call):
-        try:
-            barrier.wait()
-            statuses.append(call().status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return statuses
+    """Run the callables at the same instant; returns their status codes."""
+    return [response.status_code for response in run_in_parallel(*calls)]
 
 
 def definition_body(slug: str) -> dict:
