@@ -66,7 +66,7 @@ def test_an_invalid_domain_is_a_form_error(operator, tenant):
         {"workspace": tenant.workspace.pk, "name": "Acme", "domain": "not a domain", "tags": "[]"},
     )
     assert response.status_code == 200 and "domain" in response.context["adminform"].form.errors
-    assert not Company.unscoped.exists()
+    assert not Company.unscoped.filter(workspace=tenant.workspace).exists()
 
 
 def test_a_duplicate_domain_is_a_form_error_not_a_crash(operator, tenant):
@@ -76,7 +76,7 @@ def test_a_duplicate_domain_is_a_form_error_not_a_crash(operator, tenant):
         {"workspace": tenant.workspace.pk, "name": "Copy", "domain": "www.ACME.com", "tags": "[]"},
     )
     assert response.status_code == 200 and response.context["adminform"].form.errors
-    assert Company.unscoped.count() == 1
+    assert Company.unscoped.filter(workspace=tenant.workspace).count() == 1
 
 
 def test_deleting_a_company_in_the_admin_detaches_its_contacts(operator, tenant):
@@ -84,7 +84,7 @@ def test_deleting_a_company_in_the_admin_detaches_its_contacts(operator, tenant)
     contact = Contact.unscoped.create(workspace=tenant.workspace, first_name="Ann", company=company)
     response = operator.post(f"/admin/crm/company/{company.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
-    assert not Company.unscoped.exists()
+    assert not Company.unscoped.filter(pk=company.pk).exists()
     assert Contact.unscoped.get(pk=contact.pk).company_id is None
 
 
