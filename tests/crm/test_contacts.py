@@ -112,7 +112,7 @@ def test_unknown_body_fields_and_query_parameters_are_refused(tenant):
     response = tenant.api.post(URL, {"first_name": "Ann", "nickname": "A"})
     assert response.status_code == 400 and response.json()["error"]["details"][0]["field"] == "nickname"
     assert tenant.api.get(URL, {"colour": "red"}).status_code == 400
-    assert not Contact.unscoped.exists()
+    assert not Contact.unscoped.filter(workspace=tenant.workspace).exists()
 
 
 # -- email --------------------------------------------------------------------------------
@@ -186,7 +186,7 @@ def test_a_contact_needs_one_identifying_field(tenant, body):
     response = tenant.api.post(URL, body)
     assert response.status_code == 400 and error_code(response) == "VALIDATION_ERROR"
     assert "at least one of email, first_name, last_name, phone" in response.json()["error"]["message"]
-    assert not Contact.unscoped.exists()
+    assert not Contact.unscoped.filter(workspace=tenant.workspace).exists()
 
 
 def test_a_patch_may_not_clear_the_last_identifying_field(tenant):
@@ -202,7 +202,7 @@ def test_a_patch_may_not_clear_the_last_identifying_field(tenant):
 
 def test_nul_characters_are_refused(tenant):
     response = tenant.api.post(URL, {"first_name": "An\u0000n"})
-    assert response.status_code == 400 and not Contact.unscoped.exists()
+    assert response.status_code == 400 and not Contact.unscoped.filter(workspace=tenant.workspace).exists()
 
 
 # -- company_id ---------------------------------------------------------------------------
@@ -357,7 +357,9 @@ def test_include_company_on_get_and_list(tenant):
 def test_include_is_validated_and_needs_companies_read(tenant):
     assert tenant.api.get(URL, {"include": "deals"}).status_code == 400
     response = tenant.api.post(f"{URL}?include=company", {"first_name": "Ann"})
-    assert response.status_code == 400 and not Contact.unscoped.exists()  # includes are for reads
+    assert (
+        response.status_code == 400 and not Contact.unscoped.filter(workspace=tenant.workspace).exists()
+    )  # includes are for reads
     contacts_only = tenant.client_with_scopes("contacts:read")
     assert contacts_only.get(URL).status_code == 200
     response = contacts_only.get(URL, {"include": "company"})

@@ -40,7 +40,7 @@ def test_the_api_refuses_bad_tags_and_names_the_field(tenant):
     assert response.status_code == 400 and error_code(response) == "VALIDATION_ERROR"
     assert response.json()["error"]["details"][0]["field"] == "tags"
     assert tenant.api.post("/v1/contacts", {"first_name": "Ann", "tags": None}).status_code == 400
-    assert not Contact.unscoped.exists()
+    assert not Contact.unscoped.filter(workspace=tenant.workspace).exists()
 
 
 def test_patch_replaces_the_tag_list(tenant):
