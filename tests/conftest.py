@@ -1,5 +1,7 @@
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
 
 from tests.helpers import Api, clear_cache, make_tenant
 
@@ -33,6 +35,19 @@ def tenant():
 def other_tenant():
     """A second, unrelated workspace: its data must never show up in `tenant`'s requests."""
     return make_tenant("Globex")
+
+
+@pytest.fixture
+def superuser():
+    return get_user_model().objects.create_superuser("ops", "ops@example.com", "a-long-operator-password")
+
+
+@pytest.fixture
+def operator(superuser):
+    """A Django test client logged in as a superuser: the operator of the admin."""
+    client = Client()
+    client.force_login(superuser)
+    return client
 
 
 @pytest.fixture

@@ -21,18 +21,6 @@ from workspaces.tenancy.models import WorkspaceOwnedModel
 CHANGELISTS = ("/admin/workspaces/workspace/", "/admin/apikeys/apikey/", "/admin/workspaces/membership/")
 
 
-@pytest.fixture
-def superuser():
-    return get_user_model().objects.create_superuser("ops", "ops@example.com", "a-long-operator-password")
-
-
-@pytest.fixture
-def operator(superuser):
-    client = Client()
-    client.force_login(superuser)
-    return client
-
-
 def changelist_queries(client, url) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)

@@ -7,9 +7,7 @@ import hashlib
 import logging
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
-from django.test import Client
 
 from apikeys.models import ApiKey
 from crm.models import Contact
@@ -126,14 +124,6 @@ def test_error_bodies_never_echo_the_key(tenant, header):
     secret = value.split("_", 2)[-1][:20]
     assert secret not in body and tenant.key not in body
     assert all(secret not in header_value for header_value in response.headers.values())
-
-
-@pytest.fixture
-def operator():
-    user = get_user_model().objects.create_superuser("ops", "ops@example.com", "a-long-operator-password")
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_the_admin_never_shows_a_key_or_its_hash(tenant, operator, issued):

@@ -2,23 +2,13 @@
 normalization on save, and deletes that detach references like the API's."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from crm.models import Company, Contact
 from tests.helpers import make_tenant
 
 CHANGELISTS = ("/admin/crm/contact/", "/admin/crm/company/")
-
-
-@pytest.fixture
-def operator():
-    user = get_user_model().objects.create_superuser("ops", "ops@example.com", "a-long-operator-password")
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def seed(workspace, count: int) -> None:

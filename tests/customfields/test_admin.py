@@ -2,21 +2,11 @@
 admin page shows its values."""
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.test import Client
 
 from customfields.models import CustomFieldDefinition
 from tests.customfields.helpers import RECORDS, create_ok, define
 
 ADD = "/admin/customfields/customfielddefinition/add/"
-
-
-@pytest.fixture
-def operator():
-    user = get_user_model().objects.create_superuser("ops", "ops@example.com", "a-long-operator-password")
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def add_form(tenant, **fields) -> dict:
