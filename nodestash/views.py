@@ -2,12 +2,12 @@
 
 import logging
 
-from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from nodestash.exceptions import error_response, suspicious_request
+from workspaces.ratelimit.limiter import current_store
 
 logger = logging.getLogger("nodestash.health")
 
@@ -29,7 +29,7 @@ def readyz(request):
         logger.warning("readiness: database unreachable: %s", exc.__class__.__name__)
         checks["database"] = "unavailable"
     try:
-        cache.get("nodestash:readyz")
+        current_store().ping()
     except Exception as exc:
         logger.warning("readiness: counter store unreachable: %s", exc.__class__.__name__)
         checks["counter_store"] = "unavailable"

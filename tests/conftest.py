@@ -23,6 +23,7 @@ def pytest_collection_modifyitems(config, items):
 def _db_and_clean_counters(db):
     clear_cache()
     yield
+    clear_cache()
 
 
 @pytest.fixture

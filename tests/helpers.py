@@ -10,6 +10,7 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 
 from apikeys.services import apikey_create
+from workspaces.ratelimit import limiter
 from workspaces.services import workspace_create
 
 
@@ -63,7 +64,10 @@ def make_tenant(name: str = "Acme", plan: str = "enterprise", environment: str =
 
 
 def clear_cache() -> None:
-    """Forget counters between tests; on Redis only this test run's keys (never FLUSHDB)."""
+    """Forget counters between tests, and any store failure a test provoked: the in-process
+    counters, the limiter's health, and on Redis only this test run's keys (never FLUSHDB)."""
+    limiter.local_store.reset()
+    limiter.health.reset()
     if "Redis" not in settings.CACHES["default"]["BACKEND"]:
         cache.clear()
         return

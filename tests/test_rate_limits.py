@@ -24,12 +24,9 @@ BURST_HEADERS = ("X-RateLimit-Burst-Limit", "X-RateLimit-Burst-Remaining")
 
 @pytest.fixture(autouse=True)
 def clock():
-    limiter.local_store.reset()
-    limiter.health.reset()
     manual = ManualClock(START)
     with use_clock(manual):
         yield manual
-    limiter.health.reset()
 
 
 def limits(response) -> dict[str, int]:

@@ -24,9 +24,9 @@ from django.conf import settings
 from django.db import connection
 from django.test import override_settings
 
+from benchmarks.round_trips import RoundTripCountingConnection, counting_caches
 from nodestash.ids import random_base62
 from tests.helpers import make_tenant
-from workspaces.management.commands.bench_ratelimit import RoundTripCountingConnection, counting_caches
 from workspaces.plans import Plan, get_plan
 from workspaces.ratelimit import limiter
 from workspaces.ratelimit.clock import use_clock
@@ -52,6 +52,7 @@ def hammer(workspace_id: str, plan: Plan, start_at: float, duration: float, max_
 
 def run_in_processes(plan: Plan, duration: float, max_hits: int) -> tuple[str, list[tuple[int, str]]]:
     workspace_id = f"ws_{random_base62(21)}"
+    limiter.current_store().ping()  # the children inherit an open connection and must not share it
     start_at = time.time() + 0.5  # let every process start before anyone fires
     with multiprocessing.get_context("fork").Pool(PROCESSES) as pool:
         batches = pool.starmap(hammer, [(workspace_id, plan, start_at, duration, max_hits)] * PROCESSES, chunksize=1)

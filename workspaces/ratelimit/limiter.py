@@ -23,7 +23,6 @@ from workspaces.ratelimit.decision import (
     DAILY_EXCEEDED,
     MICROS,
     Decision,
-    next_utc_midnight,
     utc_day,
     whole_seconds_until,
 )
@@ -93,11 +92,11 @@ def rate_limit_hit(workspace_id: str, plan: Plan) -> Decision | None:
         return None
     now = clock.now()
     now_us = int(now * MICROS)
-    reset_at = next_utc_midnight(now)
+    day, reset_at = utc_day(now)
     store = current_store()
     try:
         outcome, used_today, in_window, oldest_us = store.hit(
-            workspace_id, plan, now_us, utc_day(now), int(reset_at - now) + DAILY_KEY_GRACE_SECONDS
+            workspace_id, plan, now_us, day, int(reset_at - now) + DAILY_KEY_GRACE_SECONDS
         )
     except store.errors as exc:
         health.failed(exc)
@@ -116,7 +115,7 @@ def daily_usage(workspace_id: str) -> int:
         return 0
     store = current_store()
     try:
-        return store.used_today(workspace_id, utc_day(clock.now()))
+        return store.used_today(workspace_id, utc_day(clock.now())[0])
     except store.errors as exc:
         health.failed(exc)
         return 0

@@ -15,12 +15,13 @@ window of admitted timestamps ever holds more than the burst limit.
 """
 
 import bisect
+import hashlib
+import os
 import secrets
 import threading
 from collections import defaultdict
 
-from redis.commands.core import Script
-from redis.exceptions import RedisError
+from redis.exceptions import ConnectionError, NoScriptError, RedisError
 
 from workspaces.ratelimit.decision import ADMITTED, BURST_EXCEEDED, BURST_WINDOW_US, DAILY_EXCEEDED, MICROS
 
@@ -50,6 +51,7 @@ if used_today == 1 then
 end
 return {'admitted', used_today, in_window + 1, '0'}
 """.replace("{trim_ms}", str(TRIM_US // 1000))
+HIT_SCRIPT_SHA = hashlib.sha1(HIT_SCRIPT.encode()).hexdigest()
 
 
 def daily_limit_arg(limit: int | None) -> int:
@@ -57,30 +59,33 @@ def daily_limit_arg(limit: int | None) -> int:
 
 
 class RedisStore:
-    """One EVALSHA per request on the Redis client Django's cache already holds.
+    """One EVALSHA per request, written straight to a connection this store keeps.
+
+    redis-py's client path (pool checkout and release, retries, event and observability hooks)
+    costs about as much CPU as the round trip itself, on every request; the limiter needs none of
+    it. The connection is built from the cache's pool settings (URL, timeouts, connection class),
+    belongs to one thread and one process (a forked child or another thread opens its own), and
+    reconnects on the next call after any error. A call on an open connection that the server
+    has closed meanwhile (a restart, an idle timeout) reconnects and is sent again at once;
+    everything else surfaces as a RedisError, which the limiter treats as the store being down.
 
     Keys carry the workspace as a hash tag (`{ws_…}`) so both live in one Redis Cluster slot.
     """
 
     errors = (RedisError,)
-    _script: Script | None = None
 
     def __init__(self, cache):
-        self.cache = cache
-        # Django builds a new client object on every get_client(); one per store saves that work
-        # (the connection pool behind it is shared either way).
         self.client = cache._cache.get_client(write=True)
+        self.key_prefix = cache.make_key("rl:")  # the cache's KEY_PREFIX and version, made once
+        self._owned = threading.local()
 
     def keys(self, workspace_id: str, day: str) -> tuple[str, str]:
-        return (
-            self.cache.make_key(f"rl:{{{workspace_id}}}:burst"),
-            self.cache.make_key(f"rl:{{{workspace_id}}}:day:{day}"),
-        )
+        return f"{self.key_prefix}{{{workspace_id}}}:burst", f"{self.key_prefix}{{{workspace_id}}}:day:{day}"
 
     def hit(self, workspace_id, plan, now_us: int, day: str, day_ttl: int):
-        if RedisStore._script is None:
-            RedisStore._script = Script(self.client, HIT_SCRIPT)
-        args = [
+        arguments = (
+            2,
+            *self.keys(workspace_id, day),
             now_us,
             f"({now_us - BURST_WINDOW_US}",
             now_us - TRIM_US,
@@ -88,14 +93,42 @@ class RedisStore:
             daily_limit_arg(plan.daily_limit),
             f"{now_us}:{secrets.token_hex(6)}",  # unique even for equal timestamps
             day_ttl,
-        ]
-        outcome, used_today, in_window, oldest = RedisStore._script(
-            self.keys(workspace_id, day), args, client=self.client
         )
+        try:
+            reply = self._call("EVALSHA", HIT_SCRIPT_SHA, *arguments)
+        except NoScriptError:  # a new or flushed server: EVAL runs the script and caches it there
+            reply = self._call("EVAL", HIT_SCRIPT, *arguments)
+        outcome, used_today, in_window, oldest = reply
         return outcome.decode(), int(used_today), int(in_window), int(float(oldest))
 
     def used_today(self, workspace_id: str, day: str) -> int:
         return int(self.client.get(self.keys(workspace_id, day)[1]) or 0)
+
+    def ping(self) -> None:
+        """One round trip on the limiter's own connection (readiness)."""
+        self._call("PING")
+
+    def _call(self, *command):
+        connection = self._connection()
+        was_open = connection.is_connected
+        try:
+            return self._round_trip(connection, command)
+        except ConnectionError:
+            if not was_open:
+                raise
+            return self._round_trip(connection, command)  # closed by the server: reconnect once
+
+    @staticmethod
+    def _round_trip(connection, command):
+        connection.send_command(*command)
+        return connection.read_response()
+
+    def _connection(self):
+        owned, pid = self._owned, os.getpid()
+        if getattr(owned, "pid", None) != pid:
+            pool = self.client.connection_pool
+            owned.connection, owned.pid = pool.connection_class(**pool.connection_kwargs), pid
+        return owned.connection
 
 
 class LocalStore:
@@ -131,6 +164,9 @@ class LocalStore:
     def used_today(self, workspace_id: str, day: str) -> int:
         with self._lock:
             return self._used_today(workspace_id, day)
+
+    def ping(self) -> None:
+        """Always ready: the counters are this process's memory."""
 
     def reset(self) -> None:
         with self._lock:
