@@ -21,6 +21,7 @@ from nodestash.filtering import ResourceFilterSet
 from nodestash.pagination import KeysetPagination
 from nodestash.query import check_query_params, parse_includes
 from workspaces.idempotency.views import IdempotencyMixin
+from workspaces.ratelimit.views import SettlesRateLimitLate
 from workspaces.tenancy.views import WorkspaceViewSetMixin
 
 LIST_PARAMS = frozenset({"limit", "cursor", "sort"})
@@ -42,7 +43,7 @@ def deleted_meanwhile_is_not_found(model, pk, message: str):
         raise
 
 
-class ResourceViewSet(IdempotencyMixin, WorkspaceViewSetMixin, viewsets.GenericViewSet):
+class ResourceViewSet(IdempotencyMixin, SettlesRateLimitLate, WorkspaceViewSetMixin, viewsets.GenericViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     lookup_value_regex = "[^/]+"
     pagination_class = KeysetPagination

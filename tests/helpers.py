@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from apikeys.services import apikey_create
 from workspaces.ratelimit import limiter
+from workspaces.ratelimit.requests import recent_refusals
 from workspaces.services import workspace_create
 
 
@@ -64,10 +65,12 @@ def make_tenant(name: str = "Acme", plan: str = "enterprise", environment: str =
 
 
 def clear_cache() -> None:
-    """Forget counters between tests, and any store failure a test provoked: the in-process
-    counters, the limiter's health, and on Redis only this test run's keys (never FLUSHDB)."""
+    """Forget counters between tests, and any store failure or refusal a test provoked: the
+    in-process counters, the limiter's health and memory of refused workspaces, and on Redis
+    only this test run's keys (never FLUSHDB)."""
     limiter.local_store.reset()
     limiter.health.reset()
+    recent_refusals.clear()
     if "Redis" not in settings.CACHES["default"]["BACKEND"]:
         cache.clear()
         return

@@ -23,7 +23,7 @@ from tests.helpers import make_tenant
 from workspaces.plans import get_plan
 from workspaces.ratelimit import limiter
 from workspaces.ratelimit.decision import ADMITTED, utc_day
-from workspaces.ratelimit.stores import RedisStore
+from workspaces.ratelimit.redis_store import RedisStore
 
 pytestmark = pytest.mark.redis
 
@@ -123,13 +123,34 @@ def test_threads_sharing_one_store_each_get_their_own_replies():
 
     def hit(index: int):
         now_us = int(time.time() * 1_000_000)
-        return store.hit(workspace_id, plan, now_us, day, int(reset_at - time.time()) + 3600)
+        return store.begin_hit(workspace_id, plan, now_us, day, int(reset_at - time.time()) + 3600).result()
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(hit, range(400)))
     assert {outcome for outcome, *_ in results} == {ADMITTED}
     assert sorted(used_today for _, used_today, _, _ in results) == list(range(1, 401))
     assert store.used_today(workspace_id, day) == 400
+
+
+def test_a_pending_reply_is_read_before_the_connection_is_used_again():
+    """A hit whose reply nobody read yet cannot swallow the reply of the next command."""
+    store = RedisStore(caches["default"])
+    plan = get_plan("enterprise")
+    workspace_id = f"ws_{random_base62(21)}"
+    day, _ = utc_day(time.time())
+
+    def begin():
+        return store.begin_hit(workspace_id, plan, int(time.time() * 1_000_000), day, 3600)
+
+    first = begin()
+    assert not first.answered
+    assert store.used_today(workspace_id, day) == 1  # the count is the first hit's, read in order
+    assert first.answered
+    second = begin()
+    third = begin()  # reads the second's reply first
+    assert [hit.result()[1] for hit in (third, first, second)] == [3, 1, 2]
+    store.ping()
+    assert store.used_today(workspace_id, day) == 3
 
 
 def test_a_redis_that_never_answers_holds_a_request_only_for_the_socket_timeout(caplog):

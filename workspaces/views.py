@@ -15,6 +15,7 @@ from nodestash.query import check_query_params
 from workspaces import services
 from workspaces.idempotency.views import IdempotencyMixin
 from workspaces.plans import PLANS
+from workspaces.ratelimit.views import SettlesRateLimitLate
 from workspaces.serializers import (
     PlanSerializer,
     SignupResultSerializer,
@@ -27,7 +28,7 @@ from workspaces.tenancy.principal import FULL_ACCESS
 logger = logging.getLogger("nodestash.signup")
 
 
-class WorkspaceAPIView(IdempotencyMixin, APIView):
+class WorkspaceAPIView(IdempotencyMixin, SettlesRateLimitLate, APIView):
     """Base for endpoints about the caller's own workspace (no id in the path)."""
 
     scope_resource = FULL_ACCESS

@@ -26,7 +26,8 @@ from workspaces.ratelimit.decision import (
     utc_day,
     whole_seconds_until,
 )
-from workspaces.ratelimit.stores import LocalStore, RedisStore
+from workspaces.ratelimit.redis_store import RedisStore
+from workspaces.ratelimit.stores import LocalStore
 
 logger = logging.getLogger("nodestash.ratelimit")
 
@@ -86,8 +87,44 @@ def current_store():
     return store
 
 
-def rate_limit_hit(workspace_id: str, plan: Plan) -> Decision | None:
-    """Count one request; None when the store is unavailable (the request is then served)."""
+class PendingDecision:
+    """One request counted by the store; its Decision once the store's answer is read."""
+
+    def __init__(self, plan: Plan, hit, store_errors: tuple, now_us: int, reset_at: int):
+        self._plan, self._hit, self._store_errors = plan, hit, store_errors
+        self._now_us, self._reset_at = now_us, reset_at
+        self._decision: Decision | None = None
+        self._read = False
+
+    @property
+    def answered(self) -> bool:
+        """The answer is here (in process: always); reading it costs no wait."""
+        return self._hit.answered
+
+    def result(self) -> Decision | None:
+        """The decision; None when the store failed (the request is then served)."""
+        if not self._read:
+            self._read = True
+            self._decision = self._decide()
+        return self._decision
+
+    def _decide(self) -> Decision | None:
+        try:
+            outcome, used_today, in_window, oldest_us = self._hit.result()
+        except self._store_errors as exc:
+            health.failed(exc)
+            return None
+        retry_after = 0
+        if outcome == DAILY_EXCEEDED:
+            retry_after = whole_seconds_until(self._reset_at * MICROS, self._now_us)
+        elif outcome == BURST_EXCEEDED:
+            retry_after = whole_seconds_until(oldest_us + BURST_WINDOW_US, self._now_us)
+        return Decision(self._plan, outcome, used_today, in_window, self._reset_at, retry_after)
+
+
+def rate_limit_begin(workspace_id: str, plan: Plan) -> PendingDecision | None:
+    """Count one request, reading the store's answer only when asked; None when the store is
+    unavailable (the request is then served)."""
     if not health.available():
         return None
     now = clock.now()
@@ -95,18 +132,17 @@ def rate_limit_hit(workspace_id: str, plan: Plan) -> Decision | None:
     day, reset_at = utc_day(now)
     store = current_store()
     try:
-        outcome, used_today, in_window, oldest_us = store.hit(
-            workspace_id, plan, now_us, day, int(reset_at - now) + DAILY_KEY_GRACE_SECONDS
-        )
+        hit = store.begin_hit(workspace_id, plan, now_us, day, int(reset_at - now) + DAILY_KEY_GRACE_SECONDS)
     except store.errors as exc:
         health.failed(exc)
         return None
-    retry_after = 0
-    if outcome == DAILY_EXCEEDED:
-        retry_after = whole_seconds_until(reset_at * MICROS, now_us)
-    elif outcome == BURST_EXCEEDED:
-        retry_after = whole_seconds_until(oldest_us + BURST_WINDOW_US, now_us)
-    return Decision(plan, outcome, used_today, in_window, reset_at, retry_after)
+    return PendingDecision(plan, hit, store.errors, now_us, reset_at)
+
+
+def rate_limit_hit(workspace_id: str, plan: Plan) -> Decision | None:
+    """Count one request and wait for the decision; None when the store is unavailable."""
+    pending = rate_limit_begin(workspace_id, plan)
+    return None if pending is None else pending.result()
 
 
 def daily_usage(workspace_id: str) -> int:

@@ -2,9 +2,11 @@
 
 A middleware rather than a view hook, so that responses produced after the limiter by any
 path (a 404 from a lookup, a 400 from a serializer, a 429 from the limiter itself) carry them.
+It also reads an answer still pending (a view that failed before finalizing its response), so
+no request leaves an unread reply behind on the limiter's connection.
 """
 
-from workspaces.ratelimit.throttles import REQUEST_ATTRIBUTE
+from workspaces.ratelimit.requests import settle
 
 
 class RateLimitHeadersMiddleware:
@@ -13,7 +15,7 @@ class RateLimitHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        decision = getattr(request, REQUEST_ATTRIBUTE, None)
+        decision = settle(request)
         if decision is not None:
             for name, value in decision.headers().items():
                 response[name] = value

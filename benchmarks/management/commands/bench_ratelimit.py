@@ -35,7 +35,7 @@ from benchmarks.servers import gunicorn
 from workspaces.models import Workspace
 from workspaces.ratelimit import limiter
 from workspaces.ratelimit.clock import ManualClock, use_clock
-from workspaces.ratelimit.stores import RedisStore
+from workspaces.ratelimit.redis_store import RedisStore
 from workspaces.ratelimit.throttles import PlanRateThrottle
 from workspaces.services import workspace_create
 from workspaces.views import PlanListView
