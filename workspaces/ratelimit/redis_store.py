@@ -14,6 +14,7 @@ it reads that reply first, so replies can never be handed to the wrong caller.
 """
 
 import hashlib
+import itertools
 import os
 import secrets
 import threading
@@ -24,6 +25,31 @@ from workspaces.ratelimit.decision import BURST_WINDOW_US
 from workspaces.ratelimit.stores import TRIM_US
 
 UNLIMITED = -1
+
+
+class ProcessIdentity:
+    """What a forked child must not inherit: a fork count (a child opens its own connections) and
+    the prefix that makes each burst entry's member unique across processes. Kept up to date by a
+    fork hook, so a request pays neither a getpid() nor a getrandom() system call."""
+
+    def __init__(self):
+        self.forks = 0
+        self._new_member_prefix()
+        os.register_at_fork(after_in_child=self._forked)
+
+    def _new_member_prefix(self) -> None:
+        self.member_prefix = secrets.token_hex(6)
+        self.sequence = itertools.count()  # next() is atomic under the GIL
+
+    def _forked(self) -> None:
+        self.forks += 1
+        self._new_member_prefix()
+
+    def unique_member(self, now_us: int) -> str:
+        return f"{now_us}:{self.member_prefix}:{next(self.sequence)}"
+
+
+process = ProcessIdentity()
 
 # KEYS: burst sorted set, daily counter. ARGV: now_us, window start ("(" exclusive), trim bound,
 # burst limit, daily limit (-1: unlimited), unique member, daily key's time to live (seconds:
@@ -105,7 +131,7 @@ class RedisStore:
             now_us - TRIM_US,
             plan.burst_limit,
             UNLIMITED if plan.daily_limit is None else plan.daily_limit,
-            f"{now_us}:{secrets.token_hex(6)}",  # unique even for equal timestamps
+            process.unique_member(now_us),  # unique even for equal timestamps
             day_ttl,
         )
         connection = self._connection()
@@ -164,10 +190,11 @@ class RedisStore:
 
     def _connection(self):
         """This thread's connection, with any unread reply read first."""
-        owned, pid = self._owned, os.getpid()
-        if getattr(owned, "pid", None) != pid:
+        owned = self._owned
+        if getattr(owned, "forks", None) != process.forks:
             pool = self.client.connection_pool
-            owned.connection, owned.pid, owned.pending = pool.connection_class(**pool.connection_kwargs), pid, None
+            owned.connection, owned.pending = pool.connection_class(**pool.connection_kwargs), None
+            owned.forks = process.forks
         if owned.pending is not None:
             self.read_reply(owned.pending)
         return owned.connection
