@@ -45,7 +45,8 @@ check-deploy: $(VENV)/.installed
 	SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') ALLOWED_HOSTS=api.example.com \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
-## The rate limiter's cost per request (time, Redis round trips) against throttling off; set REDIS_URL for Redis.
+## The rate limiter's cost per request (time, Redis round trips) against throttling off, in process and over
+## gunicorn; set REDIS_URL for Redis, DATABASE_URL for PostgreSQL. See docs/rate-limits.md ("Cost").
 bench-ratelimit: $(VENV)/.installed
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 $(BIN)/python manage.py bench_ratelimit
