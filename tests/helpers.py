@@ -4,6 +4,7 @@ import threading
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.admin.utils import quote
 from django.core.cache import cache
 from django.db import connections
 from django.test import override_settings
@@ -100,6 +101,13 @@ def run_in_parallel(*calls) -> list:
     for thread in threads:
         thread.join()
     return results
+
+
+def admin_path(app: str, model: str, pk: str, action: str = "change") -> str:
+    """An admin page of one object, its id quoted as the admin's own links quote it: the admin
+    reads `_XX` in a path as an escaped character, so an id such as `key_2B…` written as it is
+    would name another object (`key+…`) and the page would redirect to the index."""
+    return f"/admin/{app}/{model}/{quote(pk)}/{action}/"
 
 
 def error_code(response) -> str:

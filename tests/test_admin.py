@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from apikeys.models import ApiKey
 from crm.models import Company, Contact, Pipeline, Stage
-from tests.helpers import make_tenant
+from tests.helpers import admin_path, make_tenant
 from workspaces.admin_base import WorkspaceOwnedAdmin
 from workspaces.models import Workspace
 from workspaces.plans import PLANS
@@ -54,7 +54,7 @@ def test_anonymous_visitor_is_sent_to_login():
 
 def test_key_pages_never_show_the_hash_or_secret(operator, tenant):
     api_key = ApiKey.unscoped.get(workspace=tenant.workspace)
-    for url in ("/admin/apikeys/apikey/", f"/admin/apikeys/apikey/{api_key.pk}/change/"):
+    for url in ("/admin/apikeys/apikey/", admin_path("apikeys", "apikey", api_key.pk)):
         response = operator.get(url)
         assert response.status_code == 200
         page = response.content.decode()
@@ -67,8 +67,8 @@ def test_key_pages_never_show_the_hash_or_secret(operator, tenant):
 def test_keys_cannot_be_added_edited_or_deleted_in_the_admin(operator, tenant):
     api_key = ApiKey.unscoped.get(workspace=tenant.workspace)
     assert operator.get("/admin/apikeys/apikey/add/").status_code == 403
-    assert operator.get(f"/admin/apikeys/apikey/{api_key.pk}/delete/").status_code == 403
-    operator.post(f"/admin/apikeys/apikey/{api_key.pk}/change/", {"name": "renamed"})
+    assert operator.get(admin_path("apikeys", "apikey", api_key.pk, "delete")).status_code == 403
+    operator.post(admin_path("apikeys", "apikey", api_key.pk), {"name": "renamed"})
     api_key.refresh_from_db()
     assert api_key.name == DEFAULT_KEY_NAME
 
@@ -134,7 +134,7 @@ def test_workspace_created_in_admin_gets_its_default_content(operator):
 
 
 def test_operator_changes_the_plan(operator, tenant):
-    url = f"/admin/workspaces/workspace/{tenant.workspace.pk}/change/"
+    url = admin_path("workspaces", "workspace", tenant.workspace.pk)
     response = operator.post(url, {"name": "Acme", "plan": "scale", "is_suspended": ""})
     assert response.status_code == 302
     tenant.workspace.refresh_from_db()
@@ -209,7 +209,7 @@ def test_admin_form_accepts_a_relation_in_the_same_workspace(operator, tenant):
 def test_change_form_shows_the_related_label_and_keeps_the_workspace(operator, tenant, other_tenant):
     own = Company.unscoped.create(workspace=tenant.workspace, name="Acme Corp")
     contact = Contact.unscoped.create(workspace=tenant.workspace, first_name="Jane", company=own)
-    url = f"/admin/crm/contact/{contact.pk}/change/"
+    url = admin_path("crm", "contact", contact.pk)
     page = operator.get(url)
     assert page.status_code == 200 and "Acme Corp" in page.content.decode()
     response = operator.post(
@@ -223,7 +223,7 @@ def test_change_form_shows_the_related_label_and_keeps_the_workspace(operator, t
 def test_inline_rows_are_edited_inside_the_parents_workspace(operator, tenant, other_tenant):
     """Pipeline → stages: the inline formset reads and saves through the base's workspace handling."""
     pipeline = Pipeline.unscoped.get(workspace=tenant.workspace)
-    url = f"/admin/crm/pipeline/{pipeline.pk}/change/"
+    url = admin_path("crm", "pipeline", pipeline.pk)
     page = operator.get(url)
     assert page.status_code == 200
     formset = page.context["inline_admin_formsets"][0].formset

@@ -11,7 +11,7 @@ from django.db import connection
 
 from apikeys.models import ApiKey
 from crm.models import Contact
-from tests.helpers import Api, error_code
+from tests.helpers import Api, admin_path, error_code
 from tests.isolation_fixtures import unthrottled
 
 
@@ -130,9 +130,9 @@ def test_the_admin_never_shows_a_key_or_its_hash(tenant, operator, issued):
     api_key = ApiKey.unscoped.filter(workspace=tenant.workspace).first()
     pages = [
         "/admin/apikeys/apikey/",
-        f"/admin/apikeys/apikey/{api_key.pk}/change/",
+        admin_path("apikeys", "apikey", api_key.pk),
         "/admin/workspaces/workspace/",
-        f"/admin/workspaces/workspace/{tenant.workspace.pk}/change/",
+        admin_path("workspaces", "workspace", tenant.workspace.pk),
         f"/admin/apikeys/apikey/?q={tenant.key}",
     ]
     hashes = list(ApiKey.unscoped.values_list("key_hash", flat=True))

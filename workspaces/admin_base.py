@@ -30,6 +30,7 @@ The admin site itself is staff only (Django's `is_staff` check plus model permis
 """
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 
 from workspaces.models import Workspace
@@ -117,9 +118,10 @@ class WorkspaceOwnedAdmin(UnscopedRelationsMixin, admin.ModelAdmin):
             return response
 
     def form_workspace(self, request, object_id) -> Workspace | None:
-        """The workspace a change (or add) form acts in: the object's, or the one submitted."""
+        """The workspace a change (or add) form acts in: the object's, or the one submitted. The id
+        comes from the URL as the admin quotes it (`ct_5F…` for `ct_…`), so it is unquoted first."""
         if object_id is not None:
-            obj = self.get_queryset(request).select_related(WORKSPACE).filter(pk=object_id).first()
+            obj = self.get_queryset(request).select_related(WORKSPACE).filter(pk=unquote(object_id)).first()
             return obj.workspace if obj is not None else None
         submitted = request.POST.get(WORKSPACE) if request.method == "POST" else None
         return Workspace.objects.filter(pk=submitted).first() if submitted else None

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from crm.models import Company, Contact
-from tests.helpers import make_tenant
+from tests.helpers import admin_path, make_tenant
 
 CHANGELISTS = ("/admin/crm/contact/", "/admin/crm/company/")
 
@@ -72,7 +72,7 @@ def test_a_duplicate_domain_is_a_form_error_not_a_crash(operator, tenant):
 def test_deleting_a_company_in_the_admin_detaches_its_contacts(operator, tenant):
     company = Company.unscoped.create(workspace=tenant.workspace, name="Acme")
     contact = Contact.unscoped.create(workspace=tenant.workspace, first_name="Ann", company=company)
-    response = operator.post(f"/admin/crm/company/{company.pk}/delete/", {"post": "yes"})
+    response = operator.post(admin_path("crm", "company", company.pk, "delete"), {"post": "yes"})
     assert response.status_code == 302
     assert not Company.unscoped.filter(pk=company.pk).exists()
     assert Contact.unscoped.get(pk=contact.pk).company_id is None
@@ -81,5 +81,5 @@ def test_deleting_a_company_in_the_admin_detaches_its_contacts(operator, tenant)
 def test_change_form_opens(operator, tenant):
     company = Company.unscoped.create(workspace=tenant.workspace, name="Acme")
     contact = Contact.unscoped.create(workspace=tenant.workspace, first_name="Ann", company=company)
-    assert operator.get(f"/admin/crm/contact/{contact.pk}/change/").status_code == 200
-    assert operator.get(f"/admin/crm/company/{company.pk}/change/").status_code == 200
+    assert operator.get(admin_path("crm", "contact", contact.pk)).status_code == 200
+    assert operator.get(admin_path("crm", "company", company.pk)).status_code == 200

@@ -5,7 +5,7 @@ import pytest
 
 from crm.models import Activity, Deal, Pipeline, Stage
 from tests.crm.test_admin import changelist_queries
-from tests.helpers import make_tenant
+from tests.helpers import admin_path, make_tenant
 
 CHANGELISTS = ("/admin/crm/pipeline/", "/admin/crm/deal/", "/admin/crm/activity/")
 
@@ -37,7 +37,7 @@ def test_changelist_filters_by_workspace(admin_client, tenant, other_tenant, url
 
 def test_pipeline_change_form_shows_its_stages_inline(admin_client, tenant):
     pipeline = Pipeline.unscoped.get(workspace=tenant.workspace)
-    response = admin_client.get(f"/admin/crm/pipeline/{pipeline.pk}/change/")
+    response = admin_client.get(admin_path("crm", "pipeline", pipeline.pk))
     assert response.status_code == 200
     inline = response.context["inline_admin_formsets"][0]
     assert [form.original.name for form in inline] == ["Lead", "Qualified", "Proposal", "Negotiation", "Won", "Lost"]
@@ -47,7 +47,7 @@ def test_structure_changes_are_left_to_the_api(admin_client, tenant):
     pipeline = Pipeline.unscoped.get(workspace=tenant.workspace)
     for url in ("/admin/crm/pipeline/add/", "/admin/crm/deal/add/", "/admin/crm/activity/add/"):
         assert admin_client.get(url).status_code == 403
-    assert admin_client.post(f"/admin/crm/pipeline/{pipeline.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert admin_client.post(admin_path("crm", "pipeline", pipeline.pk, "delete"), {"post": "yes"}).status_code == 403
     assert Pipeline.unscoped.filter(pk=pipeline.pk).exists()
 
 
@@ -66,13 +66,13 @@ def test_editing_a_deal_normalizes_like_the_api(admin_client, tenant):
     seed(tenant.workspace, 1)
     deal = Deal.unscoped.get()
     response = admin_client.post(
-        f"/admin/crm/deal/{deal.pk}/change/",
+        admin_path("crm", "deal", deal.pk),
         {"title": "Renamed", "value": "10.50", "currency": "usd", "tags": '["VIP", "vip "]', "owner_id": ""},
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     deal.refresh_from_db()
     assert (deal.title, deal.currency, deal.tags, str(deal.value)) == ("Renamed", "USD", ["vip"], "10.50")
-    bad = admin_client.post(f"/admin/crm/deal/{deal.pk}/change/", {"title": "X", "currency": "US", "tags": "[]"})
+    bad = admin_client.post(admin_path("crm", "deal", deal.pk), {"title": "X", "currency": "US", "tags": "[]"})
     assert bad.status_code == 200 and "currency" in bad.context["adminform"].form.errors
 
 
@@ -81,9 +81,9 @@ def test_activity_metadata_follows_the_api_limit(admin_client, tenant):
     activity = Activity.unscoped.get()
     base = {"type": "note", "tags": "[]"}
     too_big = {**base, "metadata": '{"k": "' + "x" * (16 * 1024) + '"}'}
-    response = admin_client.post(f"/admin/crm/activity/{activity.pk}/change/", too_big)
+    response = admin_client.post(admin_path("crm", "activity", activity.pk), too_big)
     assert response.status_code == 200 and "metadata" in response.context["adminform"].form.errors
-    ok = admin_client.post(f"/admin/crm/activity/{activity.pk}/change/", {**base, "metadata": '{"a": 1, "b": null}'})
+    ok = admin_client.post(admin_path("crm", "activity", activity.pk), {**base, "metadata": '{"a": 1, "b": null}'})
     assert ok.status_code == 302, ok.context["adminform"].form.errors
     activity.refresh_from_db()
     assert activity.metadata == {"a": 1}

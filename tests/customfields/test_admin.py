@@ -5,6 +5,7 @@ import pytest
 
 from customfields.models import CustomFieldDefinition
 from tests.customfields.helpers import RECORDS, create_ok, define
+from tests.helpers import admin_path
 
 ADD = "/admin/customfields/customfielddefinition/add/"
 
@@ -63,7 +64,7 @@ def test_a_duplicate_slug_is_a_form_error_not_a_crash(operator, tenant):
 def test_removing_an_option_in_use_is_a_form_error(operator, tenant):
     field = define(tenant.api, "tier", "select", options=["gold", "silver"])
     create_ok(tenant.api, custom_fields={"tier": "gold"})
-    url = f"/admin/customfields/customfielddefinition/{field['id']}/change/"
+    url = admin_path("customfields", "customfielddefinition", field["id"])
     page = operator.get(url)
     assert page.status_code == 200
     form = {"name": "Tier", "description": "", "options": '["silver"]', "display_order": 0}
@@ -75,6 +76,6 @@ def test_removing_an_option_in_use_is_a_form_error(operator, tenant):
 def test_a_records_admin_page_shows_its_values(operator, tenant, entity_type):
     define(tenant.api, "nickname", entity_type=entity_type)
     record = create_ok(tenant.api, entity_type, custom_fields={"nickname": "Sparky"})
-    response = operator.get(f"/admin/crm/{entity_type}/{record['id']}/change/")
+    response = operator.get(admin_path("crm", entity_type, record["id"]))
     assert response.status_code == 200
     assert "Sparky" in response.content.decode()
