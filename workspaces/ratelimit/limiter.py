@@ -10,10 +10,11 @@ does not cost every request a connection attempt.
 import logging
 import threading
 import time
-import weakref
 
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 from workspaces.plans import Plan
 from workspaces.ratelimit import clock
@@ -72,19 +73,36 @@ class StoreHealth:
 health = StoreHealth()
 
 
-_redis_stores: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+class StoreSlot(threading.local):
+    """This thread's store, for as long as the cache settings stay as they were.
+
+    Looking the default cache up (`caches["default"]`, a context-local lookup) costs more than the
+    rest of a request's bookkeeping here, and production never changes its settings; tests do
+    (override_settings), and a change of CACHES makes every thread build its store again.
+    """
+
+    settings_version = -1
+    store = None
+
+
+_slot = StoreSlot()
+_cache_settings_version = 0
+
+
+@receiver(setting_changed)
+def _cache_settings_changed(setting, **kwargs):
+    global _cache_settings_version
+    if setting == "CACHES":
+        _cache_settings_version += 1
 
 
 def current_store():
-    """The store behind the default cache (Django keeps one cache object per thread, and a new
-    one after a settings change, so the store follows both)."""
-    cache = caches["default"]
-    if not isinstance(cache, RedisCache):
-        return local_store
-    store = _redis_stores.get(cache)
-    if store is None:
-        store = _redis_stores[cache] = RedisStore(cache)
-    return store
+    """The store behind the default cache: Redis when it is a RedisCache, else this process's memory."""
+    if _slot.settings_version != _cache_settings_version:
+        cache = caches["default"]
+        _slot.store = RedisStore(cache) if isinstance(cache, RedisCache) else local_store
+        _slot.settings_version = _cache_settings_version
+    return _slot.store
 
 
 class PendingDecision:
