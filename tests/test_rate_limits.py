@@ -105,7 +105,7 @@ def test_daily_limit_429_then_reset_at_utc_midnight(clock):
     clock.set(datetime(2026, 3, 10, 23, 50, 0, tzinfo=UTC))
     for _ in range(998):  # the same counting the API does, without 998 HTTP round trips
         clock.advance(0.25)
-        assert limiter.rate_limit_hit(free.workspace.pk, plan).admitted
+        assert limiter.rate_limit_begin(free.workspace.pk, plan).result().admitted
     clock.set(datetime(2026, 3, 10, 23, 59, 0, 500_000, tzinfo=UTC))
     last_two = fire(free.api, 2)
     assert [limits(r)["X-RateLimit-Remaining"] for r in last_two] == [1, 0]
@@ -150,7 +150,7 @@ def test_enterprise_has_burst_headers_only_and_no_daily_limit():
 def test_enterprise_burst_429_names_the_plan():
     enterprise = make_tenant("Big", plan="enterprise")
     for _ in range(500):
-        assert limiter.rate_limit_hit(enterprise.workspace.pk, get_plan("enterprise")).admitted
+        assert limiter.rate_limit_begin(enterprise.workspace.pk, get_plan("enterprise")).result().admitted
     rejected = enterprise.api.get("/v1/workspace")
     assert rejected.status_code == 429
     assert (

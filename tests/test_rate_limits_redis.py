@@ -44,7 +44,8 @@ def hammer(workspace_id: str, plan: Plan, start_at: float, duration: float, max_
     while time.time() < start_at + duration and len(results) < max_hits:
         stamp = time.time()
         with use_clock(lambda stamp=stamp: stamp):
-            decision = limiter.rate_limit_hit(workspace_id, plan)
+            pending = limiter.rate_limit_begin(workspace_id, plan)
+        decision = pending and pending.result()
         assert decision is not None, "the counter store failed"
         results.append((int(stamp * MICROS), decision.outcome))
     return results

@@ -157,12 +157,6 @@ def rate_limit_begin(workspace_id: str, plan: Plan) -> PendingDecision | None:
     return PendingDecision(plan, hit, store.errors, now_us, reset_at)
 
 
-def rate_limit_hit(workspace_id: str, plan: Plan) -> Decision | None:
-    """Count one request and wait for the decision; None when the store is unavailable."""
-    pending = rate_limit_begin(workspace_id, plan)
-    return None if pending is None else pending.result()
-
-
 def daily_usage(workspace_id: str) -> int:
     """Requests admitted today (UTC) for the workspace; 0 when the store cannot say."""
     if not health.available():
