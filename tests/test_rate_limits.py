@@ -15,6 +15,7 @@ from workspaces.plans import get_plan
 from workspaces.ratelimit import limiter
 from workspaces.ratelimit.clock import ManualClock, use_clock
 from workspaces.ratelimit.throttles import PlanRateThrottle
+from workspaces.ratelimit.views import SettlesRateLimitLate
 
 START = datetime(2026, 3, 10, 12, 0, 0, tzinfo=UTC)
 NEXT_MIDNIGHT = int(datetime(2026, 3, 11, tzinfo=UTC).timestamp())
@@ -276,3 +277,5 @@ def test_every_authenticated_api_view_is_plan_limited():
     assert routes
     for route in routes:
         assert PlanRateThrottle in route.view_class.throttle_classes, f"{route} is not plan-limited"
+        # its reads may take the limiter's answer late (docs/rate-limits.md, "When the answer is read")
+        assert issubclass(route.view_class, SettlesRateLimitLate), f"{route} makes its reads wait for the limiter"
