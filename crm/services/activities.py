@@ -82,9 +82,7 @@ def activity_update(*, activity: Activity, **changes) -> Activity:
             current=activity.completed_at,
             given=changes.get("completed_at", UNSET),
         )
-    for name, value in changes.items():
-        setattr(activity, name, value)
-    activity.save(update_fields=[*changes, "updated_at"])
+    activity.save(update_fields=activity.assign(changes))
     return activity
 
 

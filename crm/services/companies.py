@@ -27,9 +27,7 @@ def company_create(*, workspace, **fields) -> Company:
 
 @transaction.atomic
 def company_update(*, company: Company, **changes) -> Company:
-    for name, value in changes.items():
-        setattr(company, name, value)
-    return _save(company, update_fields=[*changes, "updated_at"])
+    return _save(company, update_fields=company.assign(changes))
 
 
 @transaction.atomic

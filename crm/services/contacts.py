@@ -26,9 +26,7 @@ def contact_create(*, workspace, **fields) -> Contact:
 
 @transaction.atomic
 def contact_update(*, contact: Contact, **changes) -> Contact:
-    for name, value in changes.items():
-        setattr(contact, name, value)
-    return _save(contact, update_fields=[*changes, "updated_at"])
+    return _save(contact, update_fields=contact.assign(changes))
 
 
 @transaction.atomic

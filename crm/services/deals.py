@@ -73,9 +73,7 @@ def deal_update(*, workspace, deal: Deal, **changes) -> Deal:
         deal.pipeline, deal.stage = _resolve_stage(workspace=workspace, pipeline_id=pipeline_id, stage=stage)
         deal.closed_at = _closed_at(deal, previous, deal.stage)
         changes.update(pipeline=deal.pipeline, stage=deal.stage, closed_at=deal.closed_at)
-    for name, value in changes.items():
-        setattr(deal, name, value)
-    deal.save(update_fields=[*changes, "updated_at"])
+    deal.save(update_fields=deal.assign(changes))
     return deal
 
 

@@ -74,9 +74,7 @@ def pipeline_update(*, workspace, pipeline: Pipeline, **changes) -> Pipeline:
     if make_default:
         _make_default(workspace=workspace, pipeline=pipeline)
     if changes:
-        for name, value in changes.items():
-            setattr(pipeline, name, value)
-        pipeline.save(update_fields=[*changes, "updated_at"])
+        pipeline.save(update_fields=pipeline.assign(changes))
     return pipeline
 
 

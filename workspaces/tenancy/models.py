@@ -69,3 +69,10 @@ class WorkspaceOwnedModel(models.Model):
         abstract = True
         default_manager_name = "objects"
         base_manager_name = "unscoped"
+
+    def assign(self, changes: dict) -> list[str]:
+        """Set the changed attributes; returns the `update_fields` that save them, with the
+        `updated_at` that auto_now moves only when it is named there."""
+        for name, value in changes.items():
+            setattr(self, name, value)
+        return [*changes, "updated_at"]
