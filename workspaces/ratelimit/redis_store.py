@@ -162,10 +162,13 @@ class RedisStore:
         except ConnectionError:
             if not pending.sent_on_open_connection:
                 raise
-        try:  # closed by the server before it answered: reconnect and send again
-            return self._call("EVALSHA", HIT_SCRIPT_SHA, *pending.arguments)
-        except NoScriptError:
-            return self._call("EVAL", HIT_SCRIPT, *pending.arguments)
+        return self._evaluate(pending.arguments)  # closed by the server before it answered: again
+
+    def _evaluate(self, arguments: tuple):
+        try:
+            return self._call("EVALSHA", HIT_SCRIPT_SHA, *arguments)
+        except NoScriptError:  # a new or flushed server: EVAL runs the script and caches it there
+            return self._call("EVAL", HIT_SCRIPT, *arguments)
 
     def _call(self, *command):
         connection = self._connection()

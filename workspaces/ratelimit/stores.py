@@ -19,18 +19,20 @@ window of admitted timestamps ever holds more than the burst limit.
 import bisect
 import threading
 from collections import defaultdict
-from typing import NamedTuple
+from dataclasses import dataclass
+from typing import ClassVar
 
 from workspaces.ratelimit.decision import ADMITTED, BURST_EXCEEDED, BURST_WINDOW_US, DAILY_EXCEEDED, MICROS
 
 TRIM_US = 5 * MICROS
 
 
-class Answered(NamedTuple):
+@dataclass(frozen=True)
+class Answered:
     """A hit whose result is known."""
 
     counts: tuple[str, int, int, int]
-    answered: bool = True
+    answered: ClassVar[bool] = True
 
     def result(self) -> tuple[str, int, int, int]:
         return self.counts
