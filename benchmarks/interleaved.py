@@ -75,9 +75,13 @@ class Cost:
     def __str__(self) -> str:
         low, high = self.block_shares
         return (
-            f"{self.wall * 1000:7.3f} ms/request ({self.share:.1%} of the request; "
+            f"{milliseconds(self.wall)}/request ({self.share:.1%} of the request; "
             f"{low:.1%} to {high:.1%} over {BLOCKS} blocks of the run)"
         )
+
+
+def milliseconds(seconds: float) -> str:
+    return f"{seconds * 1000:7.3f} ms"
 
 
 def share_of(base: list[float], added: list[float]) -> float:

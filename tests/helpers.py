@@ -103,6 +103,11 @@ def run_in_parallel(*calls) -> list:
     return results
 
 
+def current_database_url() -> str:
+    """This test run's PostgreSQL database as a DATABASE_URL, for processes the test starts."""
+    return "postgres://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}".format(**connections["default"].settings_dict)
+
+
 def admin_path(app: str, model: str, pk: str, action: str = "change") -> str:
     """An admin page of one object, its id quoted as the admin's own links quote it: the admin
     reads `_XX` in a path as an escaped character, so an id such as `key_2B…` written as it is
@@ -114,12 +119,16 @@ def error_code(response) -> str:
     return response.json()["error"]["code"]
 
 
+def redis_caches(url: str, **options) -> dict:
+    """CACHES with the default cache (the counter store) on the Redis at `url`, with the
+    production timeouts unless `options` say otherwise."""
+    options = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, **options}
+    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "OPTIONS": options}}
+
+
 def counter_store_down():
     """Settings under which the cache (the counter store) is a Redis nobody listens on: a real
     connection failure, to test that the API degrades as documented."""
-    unreachable = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:1/0",
-        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-    }
-    return override_settings(CACHES={"default": unreachable})
+    return override_settings(
+        CACHES=redis_caches("redis://127.0.0.1:1/0", socket_connect_timeout=0.2, socket_timeout=0.2)
+    )

@@ -8,25 +8,22 @@ counter equals the number of admitted requests, no more, no fewer.
 import bisect
 import math
 import multiprocessing
-import os
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import override_settings
 
 from benchmarks.round_trips import RoundTripCountingConnection, counting_caches
+from benchmarks.servers import free_port, gunicorn
 from nodestash.ids import random_base62
-from tests.helpers import make_tenant
+from tests.helpers import current_database_url, make_tenant
 from workspaces.plans import Plan, get_plan
 from workspaces.ratelimit import limiter
 from workspaces.ratelimit.clock import use_clock
@@ -108,42 +105,17 @@ def gunicorn_serving(workers: int = 3):
     """The app under gunicorn on a free loopback port, with the production settings pointed at this
     test's database and Redis key prefix (tests.settings would give each worker its own prefix);
     stopped (and waited for) whatever happens."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     env = {
-        **os.environ,
         "DJANGO_SETTINGS_MODULE": "nodestash.settings",
-        "DATABASE_URL": "postgres://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}".format(**connection.settings_dict),
+        "DATABASE_URL": current_database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
     }
-    command = [sys.executable, "-m", "gunicorn", "nodestash.wsgi:application", "-w", str(workers)]
-    command += ["-b", f"127.0.0.1:{port}", "--graceful-timeout", "2", "--log-level", "warning"]
-    with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 30
-            while not ready(base):
-                assert server.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.2)
-            yield base
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-
-
-def ready(base: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base}/healthz", timeout=1) as response:
-            return response.status == 200
-    except OSError:
-        return False
+    with (
+        tempfile.TemporaryDirectory() as logs,
+        gunicorn("nodestash.wsgi", port=free_port(), workers=workers, env=env, log_path=Path(logs) / "log") as base,
+    ):
+        yield base
 
 
 def get(url: str, key: str) -> tuple[int, dict]:

@@ -18,8 +18,9 @@ from django.core.cache import caches
 from django.test import override_settings
 
 from benchmarks.round_trips import RoundTripCountingConnection
+from benchmarks.servers import free_port
 from nodestash.ids import random_base62
-from tests.helpers import make_tenant
+from tests.helpers import make_tenant, redis_caches
 from workspaces.plans import get_plan
 from workspaces.ratelimit import limiter
 from workspaces.ratelimit.decision import ADMITTED, utc_day
@@ -35,9 +36,7 @@ class PrivateRedis:
     every other test running against it)."""
 
     def __init__(self):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process = None
 
@@ -75,8 +74,7 @@ def private_redis():
 
 
 def counting_cache_at(url: str) -> dict:
-    options = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "connection_class": RoundTripCountingConnection}
-    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "OPTIONS": options}}
+    return redis_caches(url, connection_class=RoundTripCountingConnection)
 
 
 def test_a_redis_restart_costs_no_request_its_count(caplog):

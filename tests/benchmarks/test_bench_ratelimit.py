@@ -6,9 +6,9 @@ import re
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from benchmarks.interleaved import Cost, Timings, Variant, interleave
+from tests.helpers import current_database_url
 
 
 def test_variants_take_turns_starting_alternately():
@@ -34,9 +34,7 @@ def test_cost_is_the_difference_of_medians_and_its_share():
 @pytest.mark.redis
 def test_the_benchmark_runs_in_process_and_over_http(transactional_db, monkeypatch):
     """Its gunicorn servers read the environment: point them at this test's database."""
-    monkeypatch.setenv(
-        "DATABASE_URL", "postgres://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}".format(**connection.settings_dict)
-    )
+    monkeypatch.setenv("DATABASE_URL", current_database_url())
     output = io.StringIO()
     call_command("bench_ratelimit", requests=25, warmup=5, stdout=output)
     text = output.getvalue()

@@ -29,10 +29,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test import Client, override_settings
 from rest_framework.throttling import BaseThrottle
 
-from benchmarks.interleaved import Cost, Timings, Variant, interleave
+from benchmarks.interleaved import Cost, Timings, Variant, interleave, milliseconds
 from benchmarks.ratelimit_urls import UNTHROTTLED_PATH
 from benchmarks.round_trips import RoundTripCountingConnection, counting_caches
-from benchmarks.servers import gunicorn
+from benchmarks.servers import free_port, gunicorn
 from workspaces.models import Workspace
 from workspaces.ratelimit import limiter
 from workspaces.ratelimit.clock import ManualClock, use_clock
@@ -97,16 +97,6 @@ def http_variant(label: str, port: int, path: str, keys: list[str]) -> Variant:
             raise CommandError(f"{label}: {answer[:300]!r}")
 
     return Variant(label, serve)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def milliseconds(seconds: float) -> str:
-    return f"{seconds * 1000:7.3f} ms"
 
 
 class Command(BaseCommand):
