@@ -1,8 +1,8 @@
 """A request's place in the limiter: the decision it got, or the answer it still waits for.
 
 The throttle leaves a read's answer pending when the view may run meanwhile (throttles.py);
-`settle` reads it when the response is finalized, and the headers middleware reads whatever is
-left, so every counted request ends with its answer read and its decision on the request.
+`read_pending` reads it when the response is finalized, and the headers middleware (`settle`)
+reads whatever is left, so every counted request ends with its answer read and its decision on the request.
 
 `recent_refusals` remembers, per process, the workspaces refused lately and until when their
 Retry-After runs: a refused read whose view already ran did that work for nothing, so while a
@@ -57,9 +57,13 @@ def defer(request, workspace_id: str, pending: PendingDecision) -> None:
     setattr(request, PENDING_ATTRIBUTE, (workspace_id, pending))
 
 
-def settle(request) -> Decision | None:
-    """The request's decision, reading a pending answer first (once)."""
+def read_pending(request) -> Decision | None:
+    """The decision of an answer left pending, read now (once); None when none was pending."""
     workspace_id, pending = request.__dict__.pop(PENDING_ATTRIBUTE, (None, None))
-    if pending is not None:
-        return record(request, workspace_id, pending.result())
+    return None if pending is None else record(request, workspace_id, pending.result())
+
+
+def settle(request) -> Decision | None:
+    """The request's decision, reading a pending answer first."""
+    read_pending(request)
     return getattr(request, DECISION_ATTRIBUTE, None)
